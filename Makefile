@@ -1,0 +1,66 @@
+# Homeward: the two commands are `make run` and `make test`. Everything else is a step of them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test install assets migrate demo lint format check clean
+
+help:
+	@echo "make run    install, migrate, load demo data, start web + worker + beat on http://$(HOST):$(PORT)/"
+	@echo "make test   install and run the whole test suite"
+	@echo "make lint   ruff check + format check + migrations check"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch node_modules/.package-lock.json
+
+# GOV.UK Frontend compiled from Sass (no GDS Transport font), plus the vendored scripts.
+# The source maps are copied too: the vendored files name them (sourceMappingURL), and the
+# production collectstatic (ManifestStaticFilesStorage) fails on a reference it cannot find.
+assets: node_modules/.package-lock.json
+	mkdir -p static/dist
+	npx --no-install sass --pkg-importer=node --style=compressed --no-source-map --quiet \
+		static/scss/app.scss static/dist/app.css
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js{,.map} static/dist/
+	cp node_modules/htmx.org/dist/htmx.min.js static/dist/
+	cp node_modules/chart.js/dist/chart.umd.min.js{,.map} static/dist/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js{,.map} static/dist/
+	cp node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.css{,.map} static/dist/
+
+run: export HOMEWARD_ENV ?= development
+run: export REQUIRE_2FA ?= false
+run: install assets
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run.sh
+
+test: export HOMEWARD_ENV := test
+test: install assets
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	HOMEWARD_ENV=test $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles var/broker var/results

@@ -1,0 +1,1 @@
+"""Account tasks. None yet: time-boxed grants expire here once they exist."""

@@ -1,0 +1,199 @@
+"""Who may see and do what with children, placements and Philomena profiles.
+
+One scope per model (`children_visible_to`, `placements_visible_to`) and one fetch
+(`get_child_for_user`) that raises Http404 both when the child does not exist and when the
+user may not see it, so existence never leaks. Every view, API view, export and task that
+reads on a user's behalf goes through here.
+
+Who sees which children (ARCHITECTURE.md, access model):
+- care worker, home manager: children currently placed at a home they are granted;
+- social worker: children granted to them (allocation);
+- police liaison: children granted to them for a time (unexpired grant), and children missing
+  now from a home in their force area;
+- service manager: children their authority places, and children currently placed in homes
+  their authority operates;
+- return interviewer: none here (their interviews give minimum detail, episodes issue);
+- administrator: none.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from apps.accounts.models import Role
+from apps.children.models import Associate, Child, ChildUserObjectPermission, Place, Placement
+
+VIEW_CHILD = "view_child"
+
+
+def _unexpired_grants(user):
+    now = timezone.now()
+    return ChildUserObjectPermission.objects.filter(
+        user=user,
+        permission__codename=VIEW_CHILD,
+        permission__content_type__app_label="children",
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+def child_scope_q(user) -> Q:
+    """A Q on Child that is true exactly for the children `user` may see."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Q(pk__in=[])
+    role = user.role
+    if role in (Role.CARE_WORKER, Role.HOME_MANAGER):
+        from apps.homes.access import granted_home_ids
+
+        return Q(
+            Exists(
+                Placement.objects.current().filter(
+                    child=OuterRef("pk"), home_id__in=granted_home_ids(user)
+                )
+            )
+        )
+    if role == Role.SOCIAL_WORKER:
+        return Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk"))))
+    if role == Role.POLICE_LIAISON:
+        from apps.episodes.models import Episode
+
+        # A time-boxed grant, or the child is missing now from a home in the force's area
+        # (the police need the Philomena pack while they search; it closes on return).
+        missing_here = Episode.objects.open().filter(
+            child=OuterRef("pk"), home__police_force_id=user.organisation_id
+        )
+        return Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk")))) | Q(
+            Exists(missing_here)
+        )
+    if role == Role.SERVICE_MANAGER and user.organisation_id:
+        return Q(placing_authority_id=user.organisation_id) | Q(
+            Exists(
+                Placement.objects.current().filter(
+                    child=OuterRef("pk"), home__operator_id=user.organisation_id
+                )
+            )
+        )
+    return Q(pk__in=[])
+
+
+def children_visible_to(user) -> QuerySet[Child]:
+    return Child.objects.filter(child_scope_q(user))
+
+
+def get_child_for_user(user, pk) -> Child:
+    """The child, or Http404 when it does not exist or `user` may not see it."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("No such child") from None
+    child = (
+        children_visible_to(user)
+        .select_related("placing_authority", "allocated_social_worker")
+        .filter(pk=pk)
+        .first()
+    )
+    if child is None:
+        raise Http404("No such child")
+    return child
+
+
+def placements_visible_to(user) -> QuerySet[Placement]:
+    return Placement.objects.filter(child__in=children_visible_to(user).values("pk"))
+
+
+# What a user may do with a child they can see -----------------------------------------------
+
+
+def _is_case_holder(user, child: Child) -> bool:
+    """Allocated social worker, or a service manager of the placing authority."""
+    if user.role == Role.SOCIAL_WORKER:
+        return child.allocated_social_worker_id == user.pk
+    if user.role == Role.SERVICE_MANAGER:
+        return child.placing_authority_id == user.organisation_id
+    return False
+
+
+def can_edit_child(user, child: Child) -> bool:
+    return _is_case_holder(user, child)
+
+
+def can_manage_placements(user, child: Child) -> bool:
+    return _is_case_holder(user, child)
+
+
+def can_allocate(user, child: Child) -> bool:
+    return user.role == Role.SERVICE_MANAGER and child.placing_authority_id == user.organisation_id
+
+
+def can_grant_police_access(user, child: Child) -> bool:
+    return _is_case_holder(user, child)
+
+
+def can_edit_profile(user, child: Child) -> bool:
+    """Care staff of the child's current home keep the profile; so do the case holders."""
+    if user.role in (Role.CARE_WORKER, Role.HOME_MANAGER):
+        return True  # they can only see children currently placed at their homes
+    return _is_case_holder(user, child)
+
+
+def can_view_access_log(user, child: Child) -> bool:
+    return user.role == Role.SERVICE_MANAGER
+
+
+def can_create_children(user) -> bool:
+    return user.role in (Role.SOCIAL_WORKER, Role.SERVICE_MANAGER) and bool(user.organisation_id)
+
+
+def child_permissions(user, child: Child) -> dict[str, bool]:
+    """Flags for templates to hide buttons; views still enforce each one."""
+    return {
+        "can_edit": can_edit_child(user, child),
+        "can_manage_placements": can_manage_placements(user, child),
+        "can_allocate": can_allocate(user, child),
+        "can_grant_police_access": can_grant_police_access(user, child),
+        "can_edit_profile": can_edit_profile(user, child),
+        "can_view_access_log": can_view_access_log(user, child),
+    }
+
+
+def require(allowed: bool) -> None:
+    """Forbidden looks like missing: raise Http404 when an action is not allowed."""
+    if not allowed:
+        raise Http404("Not found")
+
+
+# One item of a child the user can see (the caller fetched the child with get_child_for_user) --
+
+
+def _one_or_404(queryset, pk, what: str):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404(f"No such {what}") from None
+    item = queryset.filter(pk=pk).first()
+    if item is None:
+        raise Http404(f"No such {what}")
+    return item
+
+
+def get_placement_for_child(child: Child, pk) -> Placement:
+    return _one_or_404(
+        Placement.objects.filter(child=child).select_related("home"), pk, "placement"
+    )
+
+
+def get_associate_for_child(child: Child, pk) -> Associate:
+    return _one_or_404(Associate.objects.filter(profile__child=child), pk, "associate")
+
+
+def get_place_for_child(child: Child, pk) -> Place:
+    return _one_or_404(Place.objects.filter(profile__child=child), pk, "place")
+
+
+def get_police_grant_for_child(child: Child, pk) -> ChildUserObjectPermission:
+    """A time-boxed grant on `child` (never the allocated social worker's grant)."""
+    return _one_or_404(
+        ChildUserObjectPermission.objects.filter(
+            content_object=child, expires_at__isnull=False
+        ).select_related("user"),
+        pk,
+        "grant",
+    )

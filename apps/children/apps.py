@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ChildrenConfig(AppConfig):
+    name = "apps.children"
+    label = "children"
+    verbose_name = "Children"

@@ -1,0 +1,281 @@
+"""Reads about children, scoped to the user through apps.children.access."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from apps.accounts.models import Role, User
+from apps.children.access import children_visible_to
+from apps.children.models import (
+    Associate,
+    Child,
+    ChildUserObjectPermission,
+    PhilomenaProfile,
+    Place,
+    Placement,
+)
+from apps.core.models import AccessLog
+
+STALE_AFTER_DAYS = 90
+
+
+def _current_placements() -> Prefetch:
+    return Prefetch(
+        "placements",
+        queryset=Placement.objects.current().select_related("home", "home__host_authority"),
+        to_attr="current_placements",
+    )
+
+
+def child_list(*, user, search: str = "", include_archived: bool = False) -> QuerySet[Child]:
+    """Children the user may see, with their current home (two queries whatever the count)."""
+    children = (
+        children_visible_to(user)
+        .select_related("placing_authority", "allocated_social_worker")
+        .prefetch_related(_current_placements())
+        .search(search)
+        .order_by("last_name", "first_name", "pk")
+    )
+    if not include_archived:
+        children = children.active()
+    return children
+
+
+def child_placements(*, child: Child) -> QuerySet[Placement]:
+    return (
+        Placement.objects.filter(child=child)
+        .select_related("home", "home__host_authority", "child__placing_authority")
+        .order_by("-start_date")
+    )
+
+
+def child_profile(*, child: Child) -> PhilomenaProfile:
+    profile, _ = PhilomenaProfile.objects.get_or_create(child=child)
+    return profile
+
+
+def profile_associates(*, profile: PhilomenaProfile) -> QuerySet[Associate]:
+    return profile.associates.all()
+
+
+def profile_places(*, profile: PhilomenaProfile) -> QuerySet[Place]:
+    return profile.places.all()
+
+
+@dataclass
+class Staleness:
+    photo_stale: bool
+    photo_missing: bool
+    profile_stale: bool
+    profile_never_reviewed: bool
+
+    @property
+    def any(self) -> bool:
+        return (
+            self.photo_stale
+            or self.photo_missing
+            or self.profile_stale
+            or (self.profile_never_reviewed)
+        )
+
+
+def child_staleness(*, child: Child, profile: PhilomenaProfile, today=None) -> Staleness:
+    """Is the photo or the Philomena profile older than 90 days (PRODUCT.md)?"""
+    today = today or timezone.localdate()
+    limit = today - timedelta(days=STALE_AFTER_DAYS)
+    reviewed = profile.last_reviewed_at
+    return Staleness(
+        photo_missing=not child.photo,
+        photo_stale=bool(child.photo)
+        and (child.photo_taken_on is None or child.photo_taken_on < limit),
+        profile_never_reviewed=reviewed is None,
+        profile_stale=reviewed is not None and timezone.localdate(reviewed) < limit,
+    )
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    who: str
+    what: str
+    action: str  # Created, Changed, Deleted
+    changes: list[tuple[str, str, str]]  # (field label, old, new)
+
+
+_TYPE = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def _display(field, value, names: dict) -> str:
+    """How a stored value reads to a person: names not ids, UK dates, local times."""
+    from datetime import date as date_type
+
+    from django.utils.formats import date_format
+
+    if value in (None, ""):
+        return "(blank)"
+    if field is None:
+        return str(value)
+    if field.is_relation:
+        return names.get((field.related_model, value), "(removed)")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        local = timezone.localtime(value)
+        return f"{date_format(local, 'j F Y')}, {date_format(local, 'g:ia').replace('.', '')}"
+    if isinstance(value, date_type):
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+# Fields whose change says nothing new: the entry already says who and when.
+_HIDDEN = frozenset({"version", "photo", "last_reviewed_at", "last_reviewed_by"})
+_REVIEW_FIELDS = frozenset({"last_reviewed_at", "last_reviewed_by"})
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:
+        return None
+
+
+def _entries(records, label, model) -> list[HistoryEntry]:
+    """Turn history rows (newest first) into entries, diffing each against the previous row
+    of the same object in memory, so the page costs one query per source, not one per row.
+    Changes hold raw values here; child_history turns them into words."""
+    entries = []
+    records = list(records)
+    older: dict[int, object] = {}
+    previous_of = {}
+    for record in reversed(records):  # oldest first
+        previous_of[record.history_id] = older.get(record.id)
+        older[record.id] = record
+    for record in records:
+        changes = []
+        action = _TYPE[record.history_type]
+        previous = previous_of.get(record.history_id)
+        if record.history_type == "~" and previous is not None:
+            delta = record.diff_against(previous)
+            changed = {change.field for change in delta.changes}
+            for change in delta.changes:
+                if change.field not in _HIDDEN:
+                    changes.append((_field(model, change.field), change.old, change.new))
+            if not changes:
+                if changed & _REVIEW_FIELDS:
+                    action = "Reviewed, no changes"
+                else:
+                    continue
+        entries.append(
+            HistoryEntry(
+                at=record.history_date,
+                who=record.history_user.full_name if record.history_user else "System",
+                what=label(record),
+                action=action,
+                changes=changes,
+            )
+        )
+    return entries
+
+
+def _name_lookup(entries) -> dict:
+    """One query per related model for every id named in the changes."""
+    wanted: dict = {}
+    for entry in entries:
+        for field, old, new in entry.changes:
+            if field is not None and field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(
+                    v for v in (old, new) if v not in (None, "")
+                )
+    names = {}
+    for related, ids in wanted.items():
+        for obj in related._default_manager.filter(pk__in=ids):
+            label = getattr(obj, "full_name", None) or str(obj)
+            names[(related, obj.pk)] = label
+    return names
+
+
+def child_history(*, child: Child, limit: int = 200) -> list[HistoryEntry]:
+    """Who changed what about the child, newest first: record, placements, profile, lists.
+
+    Caller has checked the user may see the child.
+    """
+    profile_ids = list(PhilomenaProfile.objects.filter(child=child).values_list("pk", flat=True))
+    sources = [
+        (Child.history.filter(id=child.pk), lambda r: "Child record", Child),
+        (
+            Placement.history.filter(child_id=child.pk),
+            lambda r: f"Placement from {r.start_date:%-d %b %Y}",
+            Placement,
+        ),
+        (
+            PhilomenaProfile.history.filter(id__in=profile_ids),
+            lambda r: "Philomena profile",
+            PhilomenaProfile,
+        ),
+        (
+            Associate.history.filter(profile_id__in=profile_ids),
+            lambda r: f"Associate: {r.name}",
+            Associate,
+        ),
+        (Place.history.filter(profile_id__in=profile_ids), lambda r: f"Place: {r.name}", Place),
+    ]
+    entries = []
+    for records, label, model in sources:
+        records = records.select_related("history_user").order_by("-history_date")[:limit]
+        entries += _entries(records, label, model)
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    entries = entries[:limit]
+    names = _name_lookup(entries)
+    for entry in entries:
+        entry.changes = [
+            (
+                str(getattr(field, "verbose_name", "") or "Field").capitalize(),
+                _display(field, old, names),
+                _display(field, new, names),
+            )
+            for field, old, new in entry.changes
+        ]
+    return entries
+
+
+def child_access_log(*, child: Child) -> QuerySet[AccessLog]:
+    return (
+        AccessLog.objects.filter(child=child)
+        .select_related("user", "user__organisation")
+        .order_by("-viewed_at")
+    )
+
+
+def social_workers_for_allocation(*, child: Child) -> QuerySet[User]:
+    """Active social workers of the child's placing authority."""
+    return (
+        User.objects.filter(
+            organisation_id=child.placing_authority_id, role=Role.SOCIAL_WORKER, is_active=True
+        )
+        .select_related("organisation")
+        .order_by("full_name", "pk")
+    )
+
+
+def police_officers_for_grant() -> QuerySet[User]:
+    """Active police liaison officers, by force then name."""
+    return (
+        User.objects.filter(role=Role.POLICE_LIAISON, is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name", "full_name", "pk")
+    )
+
+
+def child_police_grants(*, child: Child) -> QuerySet[ChildUserObjectPermission]:
+    """Unexpired time-boxed grants on `child` (police access), soonest to expire first."""
+    return (
+        ChildUserObjectPermission.objects.filter(
+            content_object=child, expires_at__gt=timezone.now()
+        )
+        .select_related("user", "user__organisation", "granted_by")
+        .order_by("expires_at", "pk")
+    )

@@ -1,0 +1,150 @@
+"""Shapes of children, placements and Philomena profiles in the API.
+
+No rules here: they live in apps.children.services. The photo file's path is never exposed;
+`photo_url` is the access-checked web route that serves it.
+"""
+
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.children.models import Ethnicity, Sex
+from apps.homes.serializers import OrganisationRefSerializer
+
+
+def photo_url(child) -> str | None:
+    """The access-checked route that serves the child's photo, or None without a photo."""
+    if not child.photo:
+        return None
+    try:
+        return reverse("children:photo", args=[child.pk])
+    except NoReverseMatch:  # the web route is not wired yet; this is where it will be
+        return f"/children/{child.pk}/photo/"
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    full_name = serializers.CharField()
+
+
+class HomeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    ofsted_urn = serializers.CharField()
+
+
+class PlacementOutputSerializer(serializers.Serializer):
+    """A placement; needs `home` and the child's placing authority id loaded (no queries)."""
+
+    id = serializers.IntegerField()
+    child = serializers.IntegerField(source="child_id")
+    home = HomeRefSerializer()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    is_current = serializers.BooleanField()
+    out_of_area = serializers.BooleanField(
+        help_text="The placing authority is not the authority the home is in."
+    )
+    version = serializers.IntegerField()
+
+
+class CurrentPlacementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    home = HomeRefSerializer()
+    start_date = serializers.DateField()
+    out_of_area = serializers.BooleanField()
+
+
+class ChildOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    child_id = serializers.CharField(help_text="The placing authority's own ID (SSDA903 CHILD).")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    preferred_name = serializers.CharField()
+    display_name = serializers.CharField()
+    date_of_birth = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices)
+    placing_authority = OrganisationRefSerializer()
+    allocated_social_worker = UserRefSerializer(allow_null=True)
+    current_placement = CurrentPlacementSerializer(allow_null=True)
+    photo_url = serializers.SerializerMethodField()
+    photo_taken_on = serializers.DateField(allow_null=True)
+    is_archived = serializers.BooleanField()
+    version = serializers.IntegerField()
+
+    def get_photo_url(self, child) -> str | None:
+        return photo_url(child)
+
+
+class ChildInputSerializer(serializers.Serializer):
+    """Create takes the required fields; PATCH takes any of them."""
+
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    preferred_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField()
+    sex = serializers.ChoiceField(choices=Sex.choices, help_text="SSDA903: 1 male, 2 female.")
+    ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
+    child_id = serializers.CharField(max_length=10)
+
+
+class AssociateSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    relationship = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    contact = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    is_concern = serializers.BooleanField(default=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class PlaceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    area_or_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    why = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    is_concern = serializers.BooleanField(default=False)
+
+
+class ProfileFieldsSerializer(serializers.Serializer):
+    """Philomena part 1 fields a person keeps (PATCH takes any of them)."""
+
+    height = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    build = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    hair = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    eyes = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    distinguishing_marks = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    phone_numbers = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+    social_media = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    medical_needs = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    medication = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    vulnerabilities = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+    other_information = serializers.CharField(max_length=4000, required=False, allow_blank=True)
+
+
+class StalenessSerializer(serializers.Serializer):
+    photo_missing = serializers.BooleanField()
+    photo_stale = serializers.BooleanField(help_text="Taken more than 90 days ago.")
+    profile_never_reviewed = serializers.BooleanField()
+    profile_stale = serializers.BooleanField(help_text="Last reviewed more than 90 days ago.")
+
+
+class ProfileOutputSerializer(ProfileFieldsSerializer):
+    """The profile with its associates and places (read-only here; add them by POST)."""
+
+    child = serializers.IntegerField(source="child_id")
+    photo_url = serializers.SerializerMethodField()
+    photo_taken_on = serializers.DateField(source="child.photo_taken_on", allow_null=True)
+    last_reviewed_at = serializers.DateTimeField(allow_null=True)
+    last_reviewed_by = UserRefSerializer(allow_null=True)
+    staleness = serializers.SerializerMethodField()
+    associates = AssociateSerializer(many=True, read_only=True)
+    places = PlaceSerializer(many=True, read_only=True)
+    version = serializers.IntegerField()
+
+    def get_photo_url(self, profile) -> str | None:
+        return photo_url(profile.child)
+
+    @extend_schema_field(StalenessSerializer)
+    def get_staleness(self, profile):
+        return StalenessSerializer(self.context["staleness"]).data

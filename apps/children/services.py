@@ -1,0 +1,367 @@
+"""Writes about children, placements, Philomena profiles and child grants.
+
+Every function takes the acting user (`actor`) and assumes the caller has checked access with
+apps.children.access. Rules the user can break raise ApplicationError with field messages.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import OrganisationKind, Role
+from apps.children.models import (
+    Associate,
+    Child,
+    ChildUserObjectPermission,
+    PhilomenaProfile,
+    Place,
+    Placement,
+)
+from apps.core.errors import ApplicationError
+from apps.core.services import save_versioned, validate_instance
+
+CHILD_FIELDS = [
+    "first_name",
+    "last_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "ethnicity",
+    "child_id",
+]
+PROFILE_FIELDS = [
+    "height",
+    "build",
+    "hair",
+    "eyes",
+    "distinguishing_marks",
+    "phone_numbers",
+    "social_media",
+    "medical_needs",
+    "medication",
+    "vulnerabilities",
+    "other_information",
+]
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_POLICE_GRANT_DAYS = 90
+
+
+def _error(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, fields={field: [message]})
+
+
+def _check_child(child: Child) -> None:
+    today = timezone.localdate()
+    if child.date_of_birth and child.date_of_birth > today:
+        raise _error("date_of_birth", "Date of birth must be today or in the past")
+    if child.date_of_birth and child.date_of_birth < date(today.year - 25, 1, 1):
+        raise _error("date_of_birth", "Date of birth must be within the last 25 years")
+    child.child_id = (child.child_id or "").strip()
+    duplicate = Child.objects.filter(
+        placing_authority_id=child.placing_authority_id, child_id__iexact=child.child_id
+    ).exclude(pk=child.pk)
+    if duplicate.exists():
+        raise _error("child_id", "Another child of this authority already has this ID")
+    validate_instance(child, exclude=["photo"])
+
+
+def _view_child_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="children", codename="view_child")
+
+
+def _grant(child: Child, user, *, actor, reason: str = "", expires_at=None):
+    grant, _ = ChildUserObjectPermission.objects.update_or_create(
+        user=user,
+        content_object=child,
+        permission=_view_child_permission(),
+        defaults={"reason": reason, "expires_at": expires_at, "granted_by": actor},
+    )
+    return grant
+
+
+@transaction.atomic
+def child_create(*, actor, placing_authority=None, allocated_social_worker=None, **fields) -> Child:
+    """Create a child with an empty Philomena profile.
+
+    The placing authority defaults to the actor's; a social worker who creates a child is
+    allocated to them unless another social worker is named.
+    """
+    placing_authority = placing_authority or actor.organisation
+    if placing_authority is None or placing_authority.kind != OrganisationKind.LOCAL_AUTHORITY:
+        raise _error("placing_authority", "Choose the local authority that placed the child")
+    if actor.organisation_id != placing_authority.pk:
+        raise _error("placing_authority", "You can only add children your own authority has placed")
+    child = Child(
+        placing_authority=placing_authority,
+        **{name: value for name, value in fields.items() if name in CHILD_FIELDS},
+    )
+    _check_child(child)
+    child._history_user = actor
+    child.save()
+    profile = PhilomenaProfile(child=child)
+    profile._history_user = actor
+    profile.save()
+    if allocated_social_worker is None and actor.role == Role.SOCIAL_WORKER:
+        allocated_social_worker = actor
+    if allocated_social_worker is not None:
+        child_allocate(actor=actor, child=child, social_worker=allocated_social_worker)
+    return child
+
+
+@transaction.atomic
+def child_update(*, actor, child: Child, expected_version: int, **fields) -> Child:
+    changed = []
+    for name, value in fields.items():
+        if name in CHILD_FIELDS and getattr(child, name) != value:
+            setattr(child, name, value)
+            changed.append(name)
+    _check_child(child)
+    save_versioned(child, actor=actor, expected_version=expected_version, fields=changed)
+    return child
+
+
+@transaction.atomic
+def child_allocate(*, actor, child: Child, social_worker) -> Child:
+    """Allocate `child` to `social_worker`, moving the allocation grant from the previous one."""
+    if social_worker.role != Role.SOCIAL_WORKER or not social_worker.is_active:
+        raise _error("social_worker", "Choose a social worker")
+    if social_worker.organisation_id != child.placing_authority_id:
+        raise _error("social_worker", "Choose a social worker of the child's placing authority")
+    previous = child.allocated_social_worker
+    if previous is not None and previous.pk != social_worker.pk:
+        for grant in ChildUserObjectPermission.objects.filter(
+            user=previous, content_object=child, expires_at__isnull=True
+        ):
+            grant._history_user = actor
+            grant.delete()
+    _grant(child, social_worker, actor=actor, reason="Allocated social worker")
+    child.allocated_social_worker = social_worker
+    child._history_user = actor
+    child.save(update_fields=["allocated_social_worker", "updated_at"])
+    return child
+
+
+@transaction.atomic
+def child_photo_set(*, actor, child: Child, photo, taken_on: date) -> Child:
+    if photo.size > MAX_PHOTO_BYTES:
+        raise _error("photo", "The photo must be smaller than 5 MB")
+    if taken_on > timezone.localdate():
+        raise _error("photo_taken_on", "The date the photo was taken must be in the past")
+    old = child.photo.name if child.photo else None
+    child.photo_taken_on = taken_on
+    child.photo.save(photo.name, photo, save=False)
+    child._history_user = actor
+    child.save(update_fields=["photo", "photo_taken_on", "updated_at"])
+    if old and old != child.photo.name:
+        transaction.on_commit(lambda: child.photo.storage.delete(old))
+    return child
+
+
+@transaction.atomic
+def child_archive(*, actor, child: Child, archived: bool = True) -> Child:
+    child.is_archived = archived
+    child._history_user = actor
+    child.save(update_fields=["is_archived", "updated_at"])
+    return child
+
+
+# Placements ---------------------------------------------------------------------------------
+
+
+def _overlaps(child: Child, start: date, end: date | None, exclude_pk=None) -> bool:
+    """A placement covers start_date up to (not including) end_date, the day the child left.
+
+    So a child can leave one home and arrive at the next on the same day.
+    """
+    others = Placement.objects.filter(child=child).exclude(pk=exclude_pk)
+    if end is not None:
+        others = others.filter(start_date__lt=end)
+    return others.exclude(end_date__isnull=False, end_date__lte=start).exists()
+
+
+@transaction.atomic
+def placement_start(
+    *, actor, child: Child, home, start_date: date, end_current: bool = True
+) -> Placement:
+    """Place `child` at `home` from `start_date`.
+
+    With end_current, a current placement that started earlier ends on start_date (a move).
+    """
+    Child.objects.select_for_update().filter(pk=child.pk).first()  # serialise per child
+    if start_date > timezone.localdate():
+        raise _error("start_date", "The start date must be today or in the past")
+    if start_date < child.date_of_birth:
+        raise _error("start_date", "The start date must be after the child's date of birth")
+    if not home.is_active:
+        raise _error("home", "This home is closed; choose an open home")
+    current = Placement.objects.filter(child=child, end_date__isnull=True).first()
+    if current is not None and end_current and current.start_date < start_date:
+        current.end_date = start_date
+        save_versioned(current, actor=actor, expected_version=current.version, fields=["end_date"])
+    if _overlaps(child, start_date, None):
+        raise _error("start_date", "This placement would overlap another placement of the child")
+    placement = Placement(child=child, home=home, start_date=start_date)
+    validate_instance(placement)
+    placement._history_user = actor
+    placement.save()
+    return placement
+
+
+@transaction.atomic
+def placement_end(
+    *, actor, placement: Placement, end_date: date, expected_version: int
+) -> Placement:
+    Child.objects.select_for_update().filter(pk=placement.child_id).first()
+    if end_date > timezone.localdate():
+        raise _error("end_date", "The end date must be today or in the past")
+    if end_date < placement.start_date:
+        raise _error("end_date", "The end date must be on or after the start date")
+    if _overlaps(placement.child, placement.start_date, end_date, exclude_pk=placement.pk):
+        raise _error("end_date", "This would overlap another placement of the child")
+    placement.end_date = end_date
+    save_versioned(placement, actor=actor, expected_version=expected_version, fields=["end_date"])
+    return placement
+
+
+@transaction.atomic
+def placement_record(
+    *, actor, child: Child, home, start_date: date, end_date: date | None = None
+) -> Placement:
+    """Record a placement whose dates are already known (an authority's extract).
+
+    Unlike placement_start it never ends another placement: any overlap is refused, so an
+    import cannot silently rewrite a child's history. A closed home is allowed for a placement
+    that has ended.
+    """
+    Child.objects.select_for_update().filter(pk=child.pk).first()  # serialise per child
+    today = timezone.localdate()
+    if start_date > today:
+        raise _error("start_date", "The start date must be today or in the past")
+    if start_date < child.date_of_birth:
+        raise _error("start_date", "The start date must be after the child's date of birth")
+    if end_date is not None and end_date > today:
+        raise _error("end_date", "The end date must be today or in the past")
+    if end_date is not None and end_date < start_date:
+        raise _error("end_date", "The end date must be on or after the start date")
+    if end_date is None and not home.is_active:
+        raise _error("home", "This home is closed; choose an open home")
+    if _overlaps(child, start_date, end_date):
+        raise _error("start_date", "This placement would overlap another placement of the child")
+    placement = Placement(child=child, home=home, start_date=start_date, end_date=end_date)
+    validate_instance(placement)
+    placement._history_user = actor
+    placement.save()
+    return placement
+
+
+# Philomena profile --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def profile_update(
+    *, actor, child: Child, expected_version: int, mark_reviewed: bool = True, **fields
+) -> PhilomenaProfile:
+    """Update part 1 of the Philomena profile; saving it counts as a review unless told not."""
+    profile, _ = PhilomenaProfile.objects.get_or_create(child=child)
+    changed = []
+    for name, value in fields.items():
+        if name in PROFILE_FIELDS and getattr(profile, name) != value:
+            setattr(profile, name, value)
+            changed.append(name)
+    if mark_reviewed:
+        profile.last_reviewed_at = timezone.now()
+        profile.last_reviewed_by = actor
+        changed += ["last_reviewed_at", "last_reviewed_by"]
+    validate_instance(profile)
+    save_versioned(profile, actor=actor, expected_version=expected_version, fields=changed)
+    return profile
+
+
+ASSOCIATE_FIELDS = ["name", "relationship", "contact", "is_concern", "notes"]
+PLACE_FIELDS = ["name", "area_or_address", "why", "is_concern"]
+
+
+def _save_item(instance, actor, fields, allowed):
+    for name, value in fields.items():
+        if name in allowed:
+            setattr(instance, name, value)
+    validate_instance(instance)
+    instance._history_user = actor
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def associate_add(*, actor, child: Child, **fields) -> Associate:
+    profile, _ = PhilomenaProfile.objects.get_or_create(child=child)
+    return _save_item(Associate(profile=profile), actor, fields, ASSOCIATE_FIELDS)
+
+
+@transaction.atomic
+def associate_update(*, actor, associate: Associate, **fields) -> Associate:
+    return _save_item(associate, actor, fields, ASSOCIATE_FIELDS)
+
+
+@transaction.atomic
+def associate_remove(*, actor, associate: Associate) -> None:
+    associate._history_user = actor
+    associate.delete()
+
+
+@transaction.atomic
+def place_add(*, actor, child: Child, **fields) -> Place:
+    profile, _ = PhilomenaProfile.objects.get_or_create(child=child)
+    return _save_item(Place(profile=profile), actor, fields, PLACE_FIELDS)
+
+
+@transaction.atomic
+def place_update(*, actor, place: Place, **fields) -> Place:
+    return _save_item(place, actor, fields, PLACE_FIELDS)
+
+
+@transaction.atomic
+def place_remove(*, actor, place: Place) -> None:
+    place._history_user = actor
+    place.delete()
+
+
+# Time-boxed grants to police liaison officers -----------------------------------------------
+
+
+@transaction.atomic
+def police_grant_create(
+    *, actor, child: Child, officer, reason: str, expires_at
+) -> ChildUserObjectPermission:
+    """Let a police liaison officer see `child` until `expires_at`, for a stated reason."""
+    if officer.role != Role.POLICE_LIAISON or not officer.is_active:
+        raise _error("officer", "Choose a police liaison officer")
+    if not (reason or "").strip():
+        raise _error("reason", "Enter why the officer needs to see this child's record")
+    now = timezone.now()
+    if expires_at <= now:
+        raise _error("expires_at", "The expiry must be in the future")
+    # A grant chosen as "until the end of day N" is allowed for N = 90 days from today.
+    if expires_at > now + timedelta(days=MAX_POLICE_GRANT_DAYS + 1):
+        raise _error(
+            "expires_at", f"Access can be granted for {MAX_POLICE_GRANT_DAYS} days at most"
+        )
+    return _grant(child, officer, actor=actor, reason=reason.strip(), expires_at=expires_at)
+
+
+@transaction.atomic
+def police_grant_revoke(*, actor, grant: ChildUserObjectPermission) -> None:
+    grant._history_user = actor
+    grant.delete()
+
+
+def grants_expire(*, now=None) -> int:
+    """Delete time-boxed grants past their expiry (beat). Scopes already ignore them."""
+    now = now or timezone.now()
+    expired = ChildUserObjectPermission.objects.filter(expires_at__lte=now)
+    count = 0
+    for grant in expired.iterator():
+        grant.delete()
+        count += 1
+    return count

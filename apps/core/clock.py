@@ -1,0 +1,36 @@
+"""Time helpers: store UTC, reason in UK local time.
+
+"Overnight" is a local-time idea: the night window is 00:00-06:00 on the clock on the wall,
+which is 23:00-05:00 UTC in summer and 00:00-06:00 UTC in winter. Windows are built from
+local dates with zoneinfo, so the nights of the clock changes come out right.
+"""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def local_window(day: date, starts: time, ends: time) -> tuple[datetime, datetime]:
+    """The night window that starts on local `day` (it may end the next day)."""
+    start = datetime.combine(day, starts, tzinfo=LONDON)
+    end_day = day if starts < ends else day + timedelta(days=1)
+    end = datetime.combine(end_day, ends, tzinfo=LONDON)
+    return start, end
+
+
+def touches_night(
+    start: datetime, end: datetime, *, starts: time = time(0, 0), ends: time = time(6, 0)
+) -> bool:
+    """True if the span [start, end) overlaps any local night window."""
+    if end <= start:
+        return False
+    first = start.astimezone(LONDON).date() - timedelta(days=1)
+    last = end.astimezone(LONDON).date()
+    day = first
+    while day <= last:
+        window_start, window_end = local_window(day, starts, ends)
+        if start < window_end and end > window_start:
+            return True
+        day += timedelta(days=1)
+    return False

@@ -1,0 +1,40 @@
+from django.conf import settings
+
+from apps.core.navigation import navigation_for
+
+
+def is_active(url: str, current: str) -> bool:
+    """A menu item is active on its own page and every page under it ("Children" on
+    /children/7/profile/); the start page "/" only on itself, or it would be active everywhere."""
+    if url == "/":
+        return current == "/"
+    return current == url or (url.endswith("/") and current.startswith(url))
+
+
+def active_url(urls: list[str], current: str) -> str | None:
+    """The one menu item to mark: of the items `current` is on or under, the most specific."""
+    matches = [url for url in urls if is_active(url, current)]
+    return max(matches, key=len) if matches else None
+
+
+def homeward(request):
+    """What the base template needs on every page."""
+    user = getattr(request, "user", None)
+    current = request.path
+    # Until the security code is entered every link leads back to the two-factor page.
+    if (
+        settings.REQUIRE_2FA
+        and user is not None
+        and user.is_authenticated
+        and not (user.is_verified())
+    ):
+        user = None
+    items = [(item.label, item.url) for item in navigation_for(user)]
+    active = active_url([url for _, url in items], current)
+    nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
+    return {
+        "navigation": nav,
+        "phase": settings.HOMEWARD_PHASE,
+        "require_2fa": settings.REQUIRE_2FA,
+        "support_email": settings.HOMEWARD_SUPPORT_EMAIL,
+    }

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from apps.accounts import demo as accounts_demo
+from apps.children import demo as children_demo
+from apps.children.models import Child, Placement
+from apps.episodes import demo as episodes_demo
+from apps.episodes.models import Episode
+from apps.homes import demo as homes_demo
+
+
+class Command(BaseCommand):
+    help = "Load the invented demo data (idempotent). Refuses to run in production."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is never loaded when HOMEWARD_ENV=production.")
+        with transaction.atomic():
+            logins = accounts_demo.seed()
+            homes = homes_demo.seed()
+            logins += children_demo.seed()
+            episodes_demo.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(
+            f"  {len(homes)} homes, {Child.objects.count()} children, "
+            f"{Placement.objects.current().count()} placed now, "
+            f"{Episode.objects.count()} episodes ({Episode.objects.open().count()} open now)."
+        )
+        self.stdout.write("")
+        self.stdout.write(f"Demo sign-ins (password for all: {accounts_demo.DEMO_PASSWORD}):")
+        for role, email in logins:
+            self.stdout.write(f"  {role:<32} {email}")

@@ -1,0 +1,41 @@
+"""The navigation each role sees. Only pages that exist are listed; issues add their pages here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from apps.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_START = NavItem("Start", "core:start")
+_ACCOUNT = NavItem("Your account", "accounts:account")
+_CHILDREN = NavItem("Children", "children:list")
+_HOMES = NavItem("Homes", "homes:list")
+_MISSING_NOW = NavItem("Missing now", "episodes:missing_now")
+_INTERVIEWS = NavItem("Return interviews", "episodes:interviews")
+
+NAVIGATION: dict[str, list[NavItem]] = {
+    Role.CARE_WORKER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _ACCOUNT],
+    Role.HOME_MANAGER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _ACCOUNT],
+    Role.SOCIAL_WORKER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _INTERVIEWS, _ACCOUNT],
+    Role.RETURN_INTERVIEWER: [_START, _INTERVIEWS, _ACCOUNT],
+    Role.POLICE_LIAISON: [_START, _MISSING_NOW, _HOMES, _CHILDREN, _ACCOUNT],
+    Role.SERVICE_MANAGER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _INTERVIEWS, _ACCOUNT],
+    Role.ADMINISTRATOR: [_START, _HOMES, NavItem("Administration", "admin:index"), _ACCOUNT],
+}
+
+
+def navigation_for(user) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return NAVIGATION.get(user.role, [_START, _ACCOUNT])

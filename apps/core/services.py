@@ -1,0 +1,87 @@
+"""Writes that belong to no single domain app."""
+
+from django.utils import timezone
+
+from apps.core.errors import StaleVersionError
+from apps.core.models import Heartbeat
+
+
+def heartbeat_record(*, name: str) -> Heartbeat:
+    """Record that the periodic process `name` ran now."""
+    heartbeat, _ = Heartbeat.objects.update_or_create(
+        name=name, defaults={"seen_at": timezone.now()}
+    )
+    return heartbeat
+
+
+def save_versioned(instance, *, actor, expected_version: int, fields: list[str]) -> None:
+    """Save `fields` of `instance` only if its stored version is still `expected_version`.
+
+    Locks the row, compares versions, then saves through the model so history is written.
+    Raises StaleVersionError naming who changed the record and when, so nothing is
+    overwritten silently; a stale save with no changes is refused too. Call inside
+    transaction.atomic.
+    """
+    model = type(instance)
+    stored = model._default_manager.select_for_update().only("version").get(pk=instance.pk)
+    if stored.version != expected_version:
+        raise StaleVersionError(stale_message(instance))
+    if not fields:
+        return  # nothing changed: no new version, no history row
+    instance.version = expected_version + 1
+    instance._history_user = actor
+    update_fields = [*fields, "version"]
+    if any(f.name == "updated_at" for f in model._meta.fields):
+        update_fields.append("updated_at")
+    instance.save(update_fields=update_fields)
+
+
+def stale_message(instance) -> str:
+    """'Sam Okafor changed this record at 2:05pm on 23 Nov 2026, after you opened it. ...'"""
+    from django.utils.formats import date_format
+
+    who, when = "Someone else", None
+    history = getattr(type(instance), "history", None)
+    if history is not None:
+        latest = (
+            history.filter(id=instance.pk).select_related("history_user").order_by("-history_date")
+        ).first()
+        if latest is not None:
+            when = latest.history_date
+            if latest.history_user is not None:
+                who = latest.history_user.full_name
+    at = ""
+    if when is not None:
+        local = timezone.localtime(when)
+        clock = date_format(local, "g:ia").replace(".", "")
+        at = f" at {clock} on {date_format(local, 'j M Y')}"
+    return (
+        f"{who} changed this record{at}, after you opened it. Your changes have not been "
+        "saved. Check the latest version below, then make your changes again."
+    )
+
+
+def validate_instance(instance, *, exclude: list[str] | None = None) -> None:
+    """full_clean(), with Django's ValidationError turned into ApplicationError(fields=...)."""
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    from apps.core.errors import ApplicationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        fields = {
+            ("__all__" if name == NON_FIELD_ERRORS else name): list(messages)
+            for name, messages in error.message_dict.items()
+        }
+        first = next(iter(fields.values()))[0]
+        raise ApplicationError(first, fields=fields) from None
+
+
+def access_log_record(*, user, child, kind: str, path: str = ""):
+    """Record that `user` viewed `kind` of `child`. Caller has already checked access."""
+    from apps.core.models import AccessLog
+
+    return AccessLog.objects.create(
+        user=user, child=child, kind=kind, path=path[:500], viewed_at=timezone.now()
+    )

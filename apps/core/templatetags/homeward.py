@@ -1,0 +1,24 @@
+"""Template filters for showing times and durations the way people say them."""
+
+from datetime import timedelta
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def timeuntil_minutes(value) -> str:
+    """A duration as '30 minutes', '1 hour 15 minutes' or '2 days 3 hours'."""
+    if not isinstance(value, timedelta):
+        return str(value or "")
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    for amount, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")):
+        if amount:
+            parts.append(f"{amount} {unit}{'' if amount == 1 else 's'}")
+    if days:
+        parts = parts[:2]
+    return " ".join(parts) or "less than a minute"

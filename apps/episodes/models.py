@@ -1,0 +1,270 @@
+"""Missing and away episodes, their timeline, the return home interview and safe-and-well visits.
+
+Definitions (DfE statutory guidance, 2014; PRODUCT.md):
+- missing: whereabouts unknown; away (absent): not where they should be, whereabouts known.
+- overnight: away at any moment of the authority's night window (default 00:00-06:00 UK time).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from apps.core.models import TimeStampedModel, VersionedModel
+
+
+class EpisodeKind(models.TextChoices):
+    # The values are the SSDA903 MISSING codes.
+    MISSING = "M", "Missing"
+    AWAY = "A", "Away from placement without authorisation"
+
+
+class RiskGrade(models.TextChoices):
+    NO_APPARENT_RISK = "no_apparent_risk", "No apparent risk"
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+RISK_ORDER = {
+    RiskGrade.HIGH: 0,
+    RiskGrade.MEDIUM: 1,
+    RiskGrade.LOW: 2,
+    RiskGrade.NO_APPARENT_RISK: 3,
+    None: 4,
+}
+
+
+class ReturnMethod(models.TextChoices):
+    OWN_ACCORD = "own_accord", "Returned of their own accord"
+    FOUND_BY_POLICE = "found_by_police", "Found by police"
+    FOUND_BY_STAFF = "found_by_staff", "Found by staff"
+    FOUND_BY_FAMILY = "found_by_family", "Found by family"
+    OTHER = "other", "Other"
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(returned_at__isnull=True)
+
+    def closed(self):
+        return self.filter(returned_at__isnull=False)
+
+
+class Episode(TimeStampedModel, VersionedModel):
+    """One time a child was missing or away from their placement, from last seen to return.
+
+    Rules: one open episode per child (partial unique constraint); return after last seen
+    (constraint); last seen not in the future, after date of birth, and no overlap with the
+    child's other episodes (apps.episodes.services, under a lock on the child row).
+    """
+
+    child = models.ForeignKey("children.Child", on_delete=models.PROTECT, related_name="episodes")
+    home = models.ForeignKey(
+        "homes.Home",
+        on_delete=models.PROTECT,
+        related_name="episodes",
+        help_text="The home the child was placed at when the episode began.",
+    )
+    kind = models.CharField(max_length=1, choices=EpisodeKind.choices)
+    # Philomena part 2, and what happened.
+    last_seen_at = models.DateTimeField()
+    last_seen_where = models.CharField(max_length=300)
+    last_seen_with = models.CharField("with whom", max_length=300, blank=True)
+    clothing = models.TextField(blank=True, max_length=1000)
+    appearance = models.TextField(
+        "description on the day",
+        blank=True,
+        max_length=1000,
+        help_text="Anything different from the profile: hair, bags, injuries",
+    )
+    circumstances = models.TextField(blank=True, max_length=4000)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # Police.
+    reported_to_police_at = models.DateTimeField(null=True, blank=True)
+    police_reference = models.CharField(max_length=50, blank=True)
+    risk_grade = models.CharField(max_length=20, choices=RiskGrade.choices, blank=True)
+    # Duties to tell people.
+    social_worker_notified_at = models.DateTimeField(
+        "placing authority and social worker told at", null=True, blank=True
+    )
+    # Regulation 40 flags (notifiable events; the decision itself is the home manager's).
+    suspected_sexual_exploitation = models.BooleanField(default=False)
+    serious_police_incident = models.BooleanField(default=False)
+    # The return.
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_method = models.CharField(max_length=20, choices=ReturnMethod.choices, blank=True)
+    found_where = models.CharField(max_length=300, blank=True)
+    found_postcode = models.CharField(max_length=8, blank=True)
+    returned_with = models.CharField("returned with whom", max_length=300, blank=True)
+    condition = models.TextField("condition on return", blank=True, max_length=2000)
+    concerns = models.TextField("concerns on return", blank=True, max_length=4000)
+    return_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Derived, kept up to date by the services: away at any moment of the night window.
+    overnight = models.BooleanField(default=False)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = EpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(returned_at__isnull=True),
+                name="episode_one_open_per_child",
+                violation_error_message="This child already has an open episode.",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True) | Q(returned_at__gt=F("last_seen_at")),
+                name="episode_return_after_last_seen",
+                violation_error_message="The return must be after the child was last seen.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["M", "A"]),
+                name="episode_kind_valid",
+                violation_error_message="Choose missing or away.",
+            ),
+        ]
+        indexes = [
+            # Missing-now board: open episodes.
+            models.Index(
+                fields=["home", "last_seen_at"],
+                condition=Q(returned_at__isnull=True),
+                name="episode_open_by_home",
+            ),
+            # A child's episodes, newest first (overlap checks, child page, rules).
+            models.Index(fields=["child", "-last_seen_at"], name="episode_child_recent"),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} episode of {self.child} from {self.last_seen_at:%d/%m/%Y}"
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.returned_at is None
+
+    @property
+    def duration(self):
+        return (self.returned_at or timezone.now()) - self.last_seen_at
+
+
+class UpdateCategory(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    SIGHTING = "sighting", "Sighting"
+    CONTACT = "contact", "Contact with the child"
+    CALL = "call", "Call"
+    POLICE = "police", "Police update"
+    KIND_CHANGE = "kind_change", "Changed missing or away"
+    RISK_GRADE = "risk_grade", "Police risk grade"
+    RETURN = "return", "Returned"
+    NOTE = "note", "Note"
+
+
+class EpisodeUpdate(models.Model):
+    """One entry in an episode's timeline: what happened, when, and who recorded it."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="updates")
+    category = models.CharField(max_length=20, choices=UpdateCategory.choices)
+    happened_at = models.DateTimeField()
+    text = models.TextField(max_length=4000, blank=True)
+    old_value = models.CharField(max_length=50, blank=True)
+    new_value = models.CharField(max_length=50, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-happened_at", "-pk"]
+        indexes = [
+            # The episode page's timeline, newest first.
+            models.Index(fields=["episode", "-happened_at"], name="episodeupdate_timeline"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} at {self.happened_at}"
+
+
+class InterviewOutcome(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted and held"
+    DECLINED = "declined", "Declined by the child"
+    NOT_POSSIBLE = "not_possible", "Not possible"
+
+
+class ReturnInterview(TimeStampedModel, VersionedModel):
+    """The return home interview offered after every episode, due within 72 hours of return,
+    held by someone independent of the home."""
+
+    episode = models.OneToOneField(Episode, on_delete=models.CASCADE, related_name="interview")
+    due_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_interviews",
+    )
+    offered_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=InterviewOutcome.choices, blank=True)
+    outcome_reason = models.TextField(blank=True, max_length=2000)
+    held_at = models.DateTimeField(null=True, blank=True)
+    held_by = models.CharField("held by", max_length=200, blank=True)
+    independent_of_home = models.BooleanField(null=True, blank=True)
+    push_factors = models.TextField(blank=True, max_length=4000)
+    pull_factors = models.TextField(blank=True, max_length=4000)
+    places_mentioned = models.TextField(blank=True, max_length=4000)
+    associates_mentioned = models.TextField(blank=True, max_length=4000)
+    disclosures = models.TextField(blank=True, max_length=8000)
+    cse_concern = models.BooleanField("concern about sexual exploitation", default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_at"]
+        indexes = [
+            # Interviews still to do, by due time (overdue lists, the 72-hour rule).
+            models.Index(fields=["due_at"], condition=Q(outcome=""), name="interview_pending_due"),
+            models.Index(fields=["assigned_to", "due_at"], name="interview_assignee_due"),
+        ]
+
+    def __str__(self):
+        return f"Return interview for {self.episode}"
+
+    @property
+    def is_done(self) -> bool:
+        return bool(self.outcome)
+
+    def is_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        if self.outcome == InterviewOutcome.ACCEPTED and self.held_at:
+            return self.held_at > self.due_at
+        return not self.outcome and now > self.due_at
+
+
+class SafeAndWellVisit(TimeStampedModel):
+    """A police check on the child after they return (separate from the interview)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField()
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    officer_name = models.CharField(max_length=200, help_text="Name and collar number")
+    location = models.CharField(max_length=300)
+    outcome = models.TextField(max_length=4000)
+    concerns = models.TextField(blank=True, max_length=4000)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-visited_at"]
+
+    def __str__(self):
+        return f"Safe and well visit at {self.visited_at}"

@@ -1,0 +1,413 @@
+"""Writes about episodes, their timeline, return interviews and safe-and-well visits.
+
+Every function takes the acting user and assumes the caller checked access
+(apps.episodes.access). Rules a user can break raise ApplicationError with field messages.
+Episode writes for one child are serialised by locking the child's row, so two people
+reporting the same child at once cannot make two open episodes.
+"""
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.children.models import Child, Placement
+from apps.core.clock import touches_night
+from apps.core.errors import ApplicationError
+from apps.core.services import save_versioned, validate_instance
+from apps.core.validators import normalise_postcode, validate_postcode
+from apps.episodes.models import (
+    Episode,
+    EpisodeUpdate,
+    InterviewOutcome,
+    ReturnInterview,
+    SafeAndWellVisit,
+    UpdateCategory,
+)
+
+# Fields of the report that may be changed later (not the child, home or return).
+EPISODE_FIELDS = [
+    "kind",
+    "last_seen_at",
+    "last_seen_where",
+    "last_seen_with",
+    "clothing",
+    "appearance",
+    "circumstances",
+    "reported_to_police_at",
+    "police_reference",
+    "risk_grade",
+    "social_worker_notified_at",
+    "suspected_sexual_exploitation",
+    "serious_police_incident",
+]
+RETURN_FIELDS = [
+    "return_method",
+    "found_where",
+    "found_postcode",
+    "returned_with",
+    "condition",
+    "concerns",
+]
+INTERVIEW_FIELDS = [
+    "offered_at",
+    "outcome",
+    "outcome_reason",
+    "held_at",
+    "held_by",
+    "independent_of_home",
+    "push_factors",
+    "pull_factors",
+    "places_mentioned",
+    "associates_mentioned",
+    "disclosures",
+    "cse_concern",
+]
+
+
+def _error(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, fields={field: [message]})
+
+
+def _lock_child(child: Child) -> None:
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+
+
+def _not_future(value: datetime | None, field: str, what: str) -> None:
+    # A minute's grace for clocks of phones that run slightly fast.
+    if value is not None and value > timezone.now() + timedelta(minutes=1):
+        raise _error(field, f"{what} must be now or in the past")
+
+
+def _authority_clock(child: Child):
+    authority = child.placing_authority
+    return authority.night_starts, authority.night_ends, authority.return_interview_hours
+
+
+def _refresh_overnight(episode: Episode, *, now=None) -> None:
+    starts, ends, _hours = _authority_clock(episode.child)
+    end = episode.returned_at or (now or timezone.now())
+    episode.overnight = touches_night(episode.last_seen_at, end, starts=starts, ends=ends)
+
+
+def _check_no_overlap(episode: Episode) -> None:
+    """The span from last seen to return (or now) must not touch another episode's span."""
+    others = Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
+    open_other = others.filter(returned_at__isnull=True).first()
+    if open_other is not None:
+        raise _error(
+            "last_seen_at",
+            "This child already has an open episode. Record their return first, or add an "
+            "update to the open episode.",
+        )
+    end = episode.returned_at
+    clash = others.filter(returned_at__gt=episode.last_seen_at)
+    if end is not None:
+        clash = clash.filter(last_seen_at__lt=end)
+    if clash.exists():
+        raise _error("last_seen_at", "This would overlap another episode of the child")
+
+
+def _timeline(episode, actor, category, *, at=None, text="", old="", new="") -> EpisodeUpdate:
+    return EpisodeUpdate.objects.create(
+        episode=episode,
+        category=category,
+        happened_at=at or timezone.now(),
+        text=text,
+        old_value=old,
+        new_value=new,
+        author=actor,
+    )
+
+
+@transaction.atomic
+def episode_open(
+    *,
+    actor,
+    child: Child,
+    kind: str,
+    last_seen_at: datetime,
+    last_seen_where: str,
+    **fields,
+) -> Episode:
+    """Report a child missing or away. The home is the child's current placement."""
+    _lock_child(child)
+    placement = (
+        Placement.objects.filter(child=child, end_date__isnull=True).select_related("home").first()
+    )
+    if placement is None:
+        raise _error("child", "This child has no current placement, so cannot be reported here")
+    _not_future(last_seen_at, "last_seen_at", "The time last seen")
+    if timezone.localtime(last_seen_at).date() < child.date_of_birth:
+        raise _error("last_seen_at", "The time last seen must be after the child's birth")
+    episode = Episode(
+        child=child,
+        home=placement.home,
+        kind=kind,
+        last_seen_at=last_seen_at,
+        last_seen_where=last_seen_where,
+        reported_by=actor,
+        **{name: value for name, value in fields.items() if name in EPISODE_FIELDS},
+    )
+    _check_no_overlap(episode)
+    _check_police_details(episode)
+    validate_instance(episode)
+    _refresh_overnight(episode)
+    episode._history_user = actor
+    episode.save()
+    _timeline(
+        episode,
+        actor,
+        UpdateCategory.REPORTED,
+        text=f"Reported {episode.get_kind_display().lower()} by {actor.full_name}",
+        new=kind,
+    )
+    if episode.risk_grade:
+        _timeline(episode, actor, UpdateCategory.RISK_GRADE, new=episode.risk_grade)
+    return episode
+
+
+def _check_police_details(episode: Episode) -> None:
+    _not_future(episode.reported_to_police_at, "reported_to_police_at", "The time reported")
+    if episode.reported_to_police_at and episode.reported_to_police_at < episode.last_seen_at:
+        raise _error("reported_to_police_at", "The time reported to police must be after last seen")
+    _not_future(episode.social_worker_notified_at, "social_worker_notified_at", "The time told")
+
+
+@transaction.atomic
+def episode_update(*, actor, episode: Episode, expected_version: int, **fields) -> Episode:
+    """Change the report. A change of kind or risk grade goes on the timeline too."""
+    _lock_child(episode.child)
+    before = {name: getattr(episode, name) for name in EPISODE_FIELDS}
+    changed = []
+    for name, value in fields.items():
+        if name in EPISODE_FIELDS and before[name] != value:
+            setattr(episode, name, value)
+            changed.append(name)
+    if "last_seen_at" in changed:
+        _not_future(episode.last_seen_at, "last_seen_at", "The time last seen")
+        if episode.returned_at and episode.returned_at <= episode.last_seen_at:
+            raise _error("last_seen_at", "The time last seen must be before the return")
+        _check_no_overlap(episode)
+    _check_police_details(episode)
+    validate_instance(episode)
+    _refresh_overnight(episode)
+    changed.append("overnight")
+    save_versioned(episode, actor=actor, expected_version=expected_version, fields=changed)
+    if "kind" in changed:
+        _timeline(
+            episode,
+            actor,
+            UpdateCategory.KIND_CHANGE,
+            old=before["kind"],
+            new=episode.kind,
+            text=f"Now recorded as {episode.get_kind_display().lower()}",
+        )
+    if "risk_grade" in changed:
+        _timeline(
+            episode,
+            actor,
+            UpdateCategory.RISK_GRADE,
+            old=before["risk_grade"],
+            new=episode.risk_grade,
+        )
+    return episode
+
+
+@transaction.atomic
+def episode_add_update(
+    *, actor, episode: Episode, category: str, text: str, happened_at: datetime | None = None
+) -> EpisodeUpdate:
+    if category not in {
+        UpdateCategory.SIGHTING,
+        UpdateCategory.CONTACT,
+        UpdateCategory.CALL,
+        UpdateCategory.POLICE,
+        UpdateCategory.NOTE,
+    }:
+        raise _error("category", "Choose what kind of update this is")
+    if not (text or "").strip():
+        raise _error("text", "Enter what happened")
+    happened_at = happened_at or timezone.now()
+    _not_future(happened_at, "happened_at", "The time")
+    if happened_at < episode.last_seen_at - timedelta(days=1):
+        raise _error("happened_at", "The time must be during the episode")
+    update = EpisodeUpdate(
+        episode=episode,
+        category=category,
+        text=text.strip(),
+        happened_at=happened_at,
+        author=actor,
+    )
+    validate_instance(update)
+    update.save()
+    return update
+
+
+@transaction.atomic
+def episode_record_return(
+    *, actor, episode: Episode, expected_version: int, returned_at: datetime, **fields
+) -> Episode:
+    """Close the episode and start the return interview's clock (default 72 hours)."""
+    _lock_child(episode.child)
+    if not episode.is_open:
+        raise _error("returned_at", "The return has already been recorded")
+    _not_future(returned_at, "returned_at", "The time of return")
+    if returned_at <= episode.last_seen_at:
+        raise _error("returned_at", "The return must be after the child was last seen")
+    episode.returned_at = returned_at
+    for name, value in fields.items():
+        if name in RETURN_FIELDS:
+            setattr(episode, name, value)
+    if episode.found_postcode:
+        try:
+            validate_postcode(episode.found_postcode)
+        except ValidationError as error:
+            raise _error("found_postcode", error.messages[0]) from None
+        episode.found_postcode = normalise_postcode(episode.found_postcode)
+    if not episode.return_method:
+        raise _error("return_method", "Choose how the child came back")
+    episode.return_recorded_by = actor
+    validate_instance(episode)
+    _refresh_overnight(episode)
+    save_versioned(
+        episode,
+        actor=actor,
+        expected_version=expected_version,
+        fields=["returned_at", "overnight", "return_recorded_by", *RETURN_FIELDS],
+    )
+    _timeline(
+        episode,
+        actor,
+        UpdateCategory.RETURN,
+        at=returned_at,
+        text=episode.get_return_method_display(),
+    )
+    _starts, _ends, hours = _authority_clock(episode.child)
+    interview = ReturnInterview(episode=episode, due_at=returned_at + timedelta(hours=hours))
+    interview._history_user = actor
+    interview.save()
+    return episode
+
+
+@transaction.atomic
+def interview_assign(*, actor, interview: ReturnInterview, interviewer) -> ReturnInterview:
+    from apps.accounts.models import Role
+
+    if interviewer.role != Role.RETURN_INTERVIEWER or not interviewer.is_active:
+        raise _error("interviewer", "Choose a return interviewer")
+    interview.assigned_to = interviewer
+    interview._history_user = actor
+    interview.save(update_fields=["assigned_to", "updated_at"])
+    return interview
+
+
+@transaction.atomic
+def interview_record(
+    *, actor, interview: ReturnInterview, expected_version: int, **fields
+) -> ReturnInterview:
+    """Record the offer, the outcome and what was learned."""
+    changed = []
+    for name, value in fields.items():
+        if name in INTERVIEW_FIELDS and getattr(interview, name) != value:
+            setattr(interview, name, value)
+            changed.append(name)
+    returned_at = interview.episode.returned_at
+    for name, label in (("offered_at", "The time offered"), ("held_at", "The time held")):
+        value = getattr(interview, name)
+        _not_future(value, name, label)
+        if value is not None and value < returned_at:
+            raise _error(name, f"{label} must be after the child returned")
+    if interview.outcome == InterviewOutcome.ACCEPTED:
+        if interview.held_at is None:
+            raise _error("held_at", "Enter when the interview was held")
+        if not interview.held_by.strip():
+            raise _error("held_by", "Enter who held the interview")
+        if interview.independent_of_home is None:
+            raise _error("independent_of_home", "Say whether they are independent of the home")
+    if interview.outcome in (InterviewOutcome.DECLINED, InterviewOutcome.NOT_POSSIBLE) and (
+        not interview.outcome_reason.strip()
+    ):
+        raise _error("outcome_reason", "Enter why the interview did not happen")
+    if interview.outcome and interview.offered_at is None:
+        raise _error("offered_at", "Enter when the interview was offered")
+    interview.recorded_by = actor
+    changed.append("recorded_by")
+    validate_instance(interview)
+    save_versioned(interview, actor=actor, expected_version=expected_version, fields=changed)
+    return interview
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor,
+    episode: Episode,
+    visited_at: datetime,
+    officer_name: str,
+    location: str,
+    outcome: str,
+    concerns: str = "",
+) -> SafeAndWellVisit:
+    if episode.is_open:
+        raise _error("visited_at", "Record the child's return before the safe and well visit")
+    _not_future(visited_at, "visited_at", "The time of the visit")
+    if visited_at < episode.returned_at:
+        raise _error("visited_at", "The visit must be after the child returned")
+    visit = SafeAndWellVisit(
+        episode=episode,
+        visited_at=visited_at,
+        officer=actor,
+        officer_name=officer_name,
+        location=location,
+        outcome=outcome,
+        concerns=concerns,
+    )
+    validate_instance(visit)
+    visit._history_user = actor
+    visit.save()
+    return visit
+
+
+def _mentioned(text: str) -> list[str]:
+    """One name a line (or separated by semicolons), without blanks or repeats."""
+    names, seen = [], set()
+    for part in (text or "").replace(";", "\n").splitlines():
+        name = part.strip(" -•\t")[:200]
+        if name and name.lower() not in seen:
+            seen.add(name.lower())
+            names.append(name)
+    return names
+
+
+@transaction.atomic
+def interview_add_to_profile(*, actor, interview: ReturnInterview) -> tuple[int, int]:
+    """Add the places and people the child mentioned to their Philomena profile, in one step.
+
+    Each line becomes a place or an associate, flagged as a concern when the interview raised
+    a concern about sexual exploitation; names already in the profile are skipped. Returns how
+    many associates and places were added. Caller has checked the user may keep the profile.
+    """
+    from apps.children import services as children_services
+    from apps.children.models import PhilomenaProfile
+
+    child = interview.episode.child
+    profile, _ = PhilomenaProfile.objects.get_or_create(child=child)
+    known_people = {name.lower() for name in profile.associates.values_list("name", flat=True)}
+    known_places = {name.lower() for name in profile.places.values_list("name", flat=True)}
+    when = timezone.localtime(interview.held_at or interview.offered_at or timezone.now())
+    note = f"Mentioned in the return interview of {when:%-d %b %Y}"
+    people = [
+        n for n in _mentioned(interview.associates_mentioned) if n.lower() not in known_people
+    ]
+    places = [n for n in _mentioned(interview.places_mentioned) if n.lower() not in known_places]
+    for name in people:
+        children_services.associate_add(
+            actor=actor, child=child, name=name, notes=note, is_concern=interview.cse_concern
+        )
+    for name in places:
+        children_services.place_add(
+            actor=actor, child=child, name=name, why=note, is_concern=interview.cse_concern
+        )
+    return len(people), len(places)

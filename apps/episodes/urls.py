@@ -1,0 +1,28 @@
+from django.urls import path
+
+from apps.episodes import views
+
+app_name = "episodes"
+
+urlpatterns = [
+    # Lists.
+    path("missing-now/", views.missing_now, name="missing_now"),
+    path("missing-now/rows/", views.missing_now_rows, name="missing_now_rows"),
+    path("interviews/", views.interview_list, name="interviews"),
+    # A child's episodes, and reporting one.
+    path("child/<int:child_pk>/", views.child_episodes, name="child"),
+    path("report/<int:child_pk>/", views.episode_report, name="report"),
+    # One episode.
+    path("<int:pk>/", views.episode_detail, name="detail"),
+    path("<int:pk>/edit/", views.episode_edit, name="edit"),
+    path("<int:pk>/updates/new/", views.update_add, name="update_add"),
+    path("<int:pk>/return/", views.episode_return, name="return"),
+    path("<int:pk>/interview/", views.interview_record, name="interview"),
+    path("<int:pk>/interview/assign/", views.interview_assign, name="interview_assign"),
+    path(
+        "<int:pk>/interview/to-profile/",
+        views.interview_to_profile,
+        name="interview_to_profile",
+    ),
+    path("<int:pk>/visits/new/", views.visit_add, name="visit"),
+]

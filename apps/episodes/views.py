@@ -1,0 +1,534 @@
+"""Episode pages: report a child missing, the episode and its timeline, the return, the return
+interview, safe-and-well visits; the missing-now board and the return interviews list.
+
+Each view: parse input, fetch through access (forbidden looks like missing), check the action
+with `require`, call one service or selector, render. Every GET of a page about one child is
+written to the child's access log. Every successful POST redirects with a success message.
+"""
+
+import time as clock
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.children import access as children_access
+from apps.children.access import get_child_for_user, require
+from apps.core.errors import ApplicationError, StaleVersionError
+from apps.core.models import AccessLogKind
+from apps.core.services import access_log_record
+from apps.episodes import access, selectors, services
+from apps.episodes.access import get_episode_for_user
+from apps.episodes.forms import (
+    AssignForm,
+    EpisodeEditForm,
+    EpisodeReportForm,
+    InterviewForm,
+    ReturnForm,
+    UpdateForm,
+    VisitForm,
+    display_time,
+    now_to_the_minute,
+)
+from apps.episodes.models import (
+    EpisodeKind,
+    InterviewOutcome,
+    ReturnInterview,
+    RiskGrade,
+    UpdateCategory,
+)
+
+# The board stops refreshing itself after this long without a page load, so a screen left
+# open does not keep the session alive for ever (every request renews the idle timeout).
+BOARD_REFRESH_FOR = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+# htmx stops polling when it is answered with this status (and still swaps the rows in).
+HTMX_STOP_POLLING = 286
+
+KIND_TAGS = {EpisodeKind.MISSING: "govuk-tag--red", EpisodeKind.AWAY: "govuk-tag--yellow"}
+RISK_TAGS = {
+    RiskGrade.HIGH: "govuk-tag--red",
+    RiskGrade.MEDIUM: "govuk-tag--orange",
+    RiskGrade.LOW: "govuk-tag--yellow",
+    RiskGrade.NO_APPARENT_RISK: "govuk-tag--green",
+    "": "govuk-tag--grey",
+}
+# Timeline entries whose old and new values are codes: the names to show them by.
+VALUE_NAMES = {
+    UpdateCategory.KIND_CHANGE: dict(EpisodeKind.choices),
+    UpdateCategory.RISK_GRADE: {**dict(RiskGrade.choices), "": "Not graded"},
+}
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _fields(form) -> dict:
+    return {name: value for name, value in form.cleaned_data.items() if name != "version"}
+
+
+def _with_version(data, version: int):
+    data = data.copy()
+    data["version"] = str(version)
+    return data
+
+
+def _log(request, child) -> None:
+    """Record that the user looked at a page about this child (GETs only)."""
+    if request.method == "GET":
+        access_log_record(
+            user=request.user, child=child, kind=AccessLogKind.RECORD, path=request.path
+        )
+
+
+def _risk(grade: str) -> dict:
+    return {
+        "label": RiskGrade(grade).label if grade else "Not graded",
+        "tag": RISK_TAGS.get(grade, "govuk-tag--grey"),
+    }
+
+
+def _kind(kind: str) -> dict:
+    label = "Missing" if kind == EpisodeKind.MISSING else "Away"
+    return {"label": label, "tag": KIND_TAGS.get(kind, "govuk-tag--grey")}
+
+
+def _rough(delta: timedelta) -> str:
+    """'45 minutes', '5 hours', '3 days': how long, as the interview's tag says it."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes >= 2 * 24 * 60:
+        amount, unit = minutes // (24 * 60), "day"
+    elif minutes >= 60:
+        amount, unit = minutes // 60, "hour"
+    elif minutes >= 1:
+        amount, unit = minutes, "minute"
+    else:
+        return "less than a minute"
+    return f"{amount} {unit}{'' if amount == 1 else 's'}"
+
+
+def interview_status(interview: ReturnInterview, now=None) -> dict:
+    """The tag of a return interview: 'Due in 5 hours', 'Overdue by 2 hours', 'Held'..."""
+    now = now or timezone.now()
+    if interview.outcome == InterviewOutcome.ACCEPTED:
+        late = interview.held_at is not None and interview.held_at > interview.due_at
+        return {"label": "Held late" if late else "Held", "tag": "govuk-tag--green"}
+    if interview.outcome:
+        return {"label": interview.get_outcome_display(), "tag": "govuk-tag--grey"}
+    if interview.due_at > now:
+        return {"label": f"Due in {_rough(interview.due_at - now)}", "tag": "govuk-tag--blue"}
+    return {"label": f"Overdue by {_rough(now - interview.due_at)}", "tag": "govuk-tag--red"}
+
+
+def _timeline_rows(updates) -> list[dict]:
+    rows = []
+    for update in updates:
+        names = VALUE_NAMES.get(update.category)
+        change = None
+        if names is not None:
+            change = {
+                "old": names.get(update.old_value, update.old_value),
+                "new": names.get(update.new_value, update.new_value),
+            }
+        rows.append({"update": update, "change": change})
+    return rows
+
+
+def _episode_context(request, episode, **extra) -> dict:
+    """What every page of one episode shows in its heading."""
+    return {
+        "episode": episode,
+        "child": episode.child,
+        "kind": _kind(episode.kind),
+        **extra,
+    }
+
+
+def _versioned_form(request, *, form_class, record, refetch, save, form_kwargs=None):
+    """Run an edit form of a versioned record through its service.
+
+    Returns (form, latest, record, saved). When the service refuses, `record` is fetched again
+    (as saved, not as the service left it in memory). A stale version keeps what the user
+    typed, carries the stored version, and `latest` lists the saved values, so the user sees
+    who changed what and can make their changes again.
+    """
+    form_kwargs = form_kwargs or {}
+    form = form_class(_data(request), record=record, **form_kwargs)
+    if request.method != "POST" or not form.is_valid():
+        return form, None, record, False
+    try:
+        save(form.cleaned_data["version"], _fields(form))
+    except ApplicationError as error:
+        latest = None
+        record = refetch()
+        if isinstance(error, StaleVersionError):
+            form = form_class(
+                _with_version(request.POST, record.version), record=record, **form_kwargs
+            )
+            form.is_valid()
+            latest = form.latest_values(record)
+        form.add_application_error(error)
+        return form, latest, record, False
+    return form, None, record, True
+
+
+# Reporting -----------------------------------------------------------------------------------
+
+
+@login_required
+def episode_report(request, child_pk):
+    child = get_child_for_user(request.user, child_pk)
+    require(access.can_log_episode(request.user, child))
+    form = EpisodeReportForm(_data(request), initial={"last_seen_at": now_to_the_minute()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = services.episode_open(actor=request.user, child=child, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            what = "missing" if episode.kind == EpisodeKind.MISSING else "away from placement"
+            messages.success(request, f"{child.display_name} has been reported {what}.")
+            return redirect("episodes:detail", pk=episode.pk)
+    _log(request, child)
+    open_episode = (
+        selectors.child_open_episode(request.user, child) if request.method == "GET" else None
+    )
+    return render(
+        request,
+        "episodes/report.html",
+        {"child": child, "form": form, "open_episode": open_episode},
+    )
+
+
+# One episode ---------------------------------------------------------------------------------
+
+
+@login_required
+def episode_detail(request, pk):
+    episode = get_episode_for_user(request.user, pk)
+    permissions = access.episode_permissions(request.user, episode)
+    interview = getattr(episode, "interview", None)
+    context = _episode_context(
+        request,
+        episode,
+        permissions=permissions,
+        interview=interview,
+        interview_status=interview_status(interview) if interview else None,
+    )
+    if permissions["full"]:
+        context.update(
+            risk=_risk(episode.risk_grade),
+            timeline=_timeline_rows(selectors.episode_timeline(episode)),
+            visits=list(selectors.episode_visits(episode)),
+            can_open_child=access.can_open_child_record(request.user, episode.child),
+        )
+        context["can_add_to_profile"] = bool(
+            interview
+            and (interview.places_mentioned or interview.associates_mentioned)
+            and context["can_open_child"]
+            and children_access.can_edit_profile(request.user, episode.child)
+        )
+    _log(request, episode.child)
+    return render(request, "episodes/detail.html", context)
+
+
+@login_required
+def update_add(request, pk):
+    episode = get_episode_for_user(request.user, pk)
+    require(access.can_update_episode(request.user, episode))
+    form = UpdateForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_add_update(actor=request.user, episode=episode, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "Your update has been added to the timeline.")
+            return redirect("episodes:detail", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request, "episodes/update_form.html", _episode_context(request, episode, form=form)
+    )
+
+
+@login_required
+def episode_edit(request, pk):
+    episode = get_episode_for_user(request.user, pk)
+    require(access.can_update_episode(request.user, episode))
+    form, latest, episode, saved = _versioned_form(
+        request,
+        form_class=EpisodeEditForm,
+        record=episode,
+        refetch=lambda: get_episode_for_user(request.user, pk),
+        save=lambda version, fields: services.episode_update(
+            actor=request.user, episode=episode, expected_version=version, **fields
+        ),
+        form_kwargs={"police": access.can_edit_police_details(request.user, episode)},
+    )
+    if saved:
+        messages.success(request, "The report has been updated.")
+        return redirect("episodes:detail", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request,
+        "episodes/edit_form.html",
+        _episode_context(request, episode, form=form, latest=latest),
+    )
+
+
+@login_required
+def episode_return(request, pk):
+    episode = get_episode_for_user(request.user, pk)
+    require(access.episode_permissions(request.user, episode)["can_record_return"])
+    form, latest, episode, saved = _versioned_form(
+        request,
+        form_class=ReturnForm,
+        record=episode,
+        refetch=lambda: get_episode_for_user(request.user, pk),
+        save=lambda version, fields: services.episode_record_return(
+            actor=request.user, episode=episode, expected_version=version, **fields
+        ),
+        form_kwargs={"initial": {"returned_at": now_to_the_minute()}},
+    )
+    if saved:
+        messages.success(
+            request,
+            f"{episode.child.display_name}'s return has been recorded. The return interview is "
+            f"due by {display_time(episode.interview.due_at)}.",
+        )
+        return redirect("episodes:detail", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request,
+        "episodes/return_form.html",
+        _episode_context(request, episode, form=form, latest=latest),
+    )
+
+
+def _interview_of(episode) -> ReturnInterview:
+    interview = getattr(episode, "interview", None)
+    if interview is None:
+        raise Http404("No return interview yet")
+    return interview
+
+
+@login_required
+def interview_record(request, pk):
+    episode = get_episode_for_user(request.user, pk)
+    interview = _interview_of(episode)
+    require(access.can_record_interview(request.user, interview))
+    form, latest, interview, saved = _versioned_form(
+        request,
+        form_class=InterviewForm,
+        record=interview,
+        refetch=lambda: _interview_of(get_episode_for_user(request.user, pk)),
+        save=lambda version, fields: services.interview_record(
+            actor=request.user, interview=interview, expected_version=version, **fields
+        ),
+    )
+    if saved:
+        messages.success(request, "The return interview has been recorded.")
+        return redirect("episodes:detail", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request,
+        "episodes/interview_form.html",
+        _episode_context(
+            request,
+            episode,
+            form=form,
+            latest=latest,
+            interview=interview,
+            interview_status=interview_status(interview),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def interview_to_profile(request, pk):
+    """Add the places and people mentioned in the interview to the Philomena profile."""
+    episode = get_episode_for_user(request.user, pk)
+    interview = _interview_of(episode)
+    child = get_child_for_user(request.user, episode.child_id)
+    require(children_access.can_edit_profile(request.user, child))
+    people, places = services.interview_add_to_profile(actor=request.user, interview=interview)
+    if people or places:
+        messages.success(
+            request,
+            f"Added {people} {'person' if people == 1 else 'people'} and {places} "
+            f"place{'' if places == 1 else 's'} to {child.display_name}'s Philomena profile.",
+        )
+    else:
+        messages.success(request, "Everything mentioned is already in the Philomena profile.")
+    return redirect("episodes:detail", pk=episode.pk)
+
+
+@login_required
+def interview_assign(request, pk):
+    episode = get_episode_for_user(request.user, pk)
+    interview = _interview_of(episode)
+    require(access.can_assign_interview(request.user, interview))
+    form = AssignForm(
+        _data(request),
+        interviewers=selectors.return_interviewers(),
+        initial={"interviewer": interview.assigned_to_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        interviewer = form.cleaned_data["interviewer"]
+        try:
+            services.interview_assign(
+                actor=request.user, interview=interview, interviewer=interviewer
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(
+                request,
+                f"{episode.child.display_name}'s return interview is assigned to "
+                f"{interviewer.full_name}.",
+            )
+            return redirect("episodes:detail", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request,
+        "episodes/assign_form.html",
+        _episode_context(request, episode, form=form, interview=interview),
+    )
+
+
+@login_required
+def visit_add(request, pk):
+    episode = get_episode_for_user(request.user, pk)
+    require(access.episode_permissions(request.user, episode)["can_record_visit"])
+    form = VisitForm(
+        _data(request),
+        initial={"visited_at": now_to_the_minute(), "officer_name": request.user.full_name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_record(actor=request.user, episode=episode, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "The safe and well visit has been recorded.")
+            return redirect("episodes:detail", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request, "episodes/visit_form.html", _episode_context(request, episode, form=form)
+    )
+
+
+# One child's episodes ------------------------------------------------------------------------
+
+
+@login_required
+def child_episodes(request, child_pk):
+    child = get_child_for_user(request.user, child_pk)
+    episodes = list(selectors.child_episodes(request.user, child))
+    _log(request, child)
+    return render(
+        request,
+        "episodes/child_episodes.html",
+        {
+            "child": child,
+            "rows": [
+                {"episode": episode, "kind": _kind(episode.kind), "risk": _risk(episode.risk_grade)}
+                for episode in episodes
+            ],
+            "has_open": any(episode.is_open for episode in episodes),
+            "can_report": access.can_log_episode(request.user, child)
+            and child.current_placement is not None,
+        },
+    )
+
+
+# Missing now ---------------------------------------------------------------------------------
+
+
+def _board_rows(user) -> list[dict]:
+    return [
+        {"episode": episode, "kind": _kind(episode.kind), "risk": _risk(episode.risk_grade)}
+        for episode in selectors.missing_now(user)
+    ]
+
+
+@login_required
+@require_GET
+def missing_now(request):
+    require(access.can_see_missing_now(request.user))
+    return render(
+        request,
+        "episodes/missing_now.html",
+        {
+            "rows": _board_rows(request.user),
+            "opened": int(clock.time()),
+            "returned": [
+                {"episode": episode, "kind": _kind(episode.kind)}
+                for episode in selectors.recently_returned(request.user)
+            ],
+        },
+    )
+
+
+@require_GET
+def missing_now_rows(request):
+    """The board's rows alone, fetched by htmx every 30 seconds to refresh the table."""
+    if not request.user.is_authenticated:
+        if request.headers.get("HX-Request"):
+            # A redirect would be followed by the browser and the sign-in page swapped into
+            # the table: tell htmx to load the sign-in page in place of the board instead.
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = (
+                f"{reverse(settings.LOGIN_URL)}?next={reverse('episodes:missing_now')}"
+            )
+            return response
+        return redirect_to_login(request.get_full_path())
+    require(access.can_see_missing_now(request.user))
+    # When the board page was loaded (the page puts it in the URL it polls). Not a security
+    # boundary, only a guard against a screen left on: without it, the rows are just fresh.
+    try:
+        opened = int(request.GET.get("opened", ""))
+    except ValueError:
+        opened = int(clock.time())
+    stale = clock.time() - opened > BOARD_REFRESH_FOR.total_seconds()
+    return render(
+        request,
+        "episodes/_missing_now_rows.html",
+        {"rows": _board_rows(request.user), "stopped": stale},
+        status=HTMX_STOP_POLLING if stale else 200,
+    )
+
+
+# Return interviews ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def interview_list(request):
+    require(access.can_list_interviews(request.user))
+    overdue_only = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    interviews = selectors.interviews_for(request.user, overdue_only=overdue_only, now=now)
+    return render(
+        request,
+        "episodes/interviews.html",
+        {
+            "rows": [
+                {"interview": interview, "status": interview_status(interview, now)}
+                for interview in interviews
+            ],
+            "overdue_only": overdue_only,
+            "full": access.can_see_full_episode(request.user),
+        },
+    )

@@ -1,0 +1,118 @@
+"""Writes about homes and their staff grants. Callers have checked access (apps.homes.access)."""
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from apps.accounts.models import OrganisationKind, Role
+from apps.core.errors import ApplicationError
+from apps.core.services import save_versioned, validate_instance
+from apps.core.validators import normalise_postcode
+from apps.homes.models import Home, HomeUserObjectPermission
+
+HOME_FIELDS = [
+    "name",
+    "ofsted_urn",
+    "operator",
+    "host_authority",
+    "police_force",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "postcode",
+    "phone",
+    "capacity",
+    "ofsted_rating",
+    "is_active",
+]
+
+
+def _check_organisations(home: Home) -> None:
+    errors = {}
+    if home.operator_id and home.operator.kind == OrganisationKind.POLICE_FORCE:
+        errors["operator"] = ["Choose the local authority or provider that runs the home."]
+    if home.host_authority_id and home.host_authority.kind != OrganisationKind.LOCAL_AUTHORITY:
+        errors["host_authority"] = ["Choose the local authority the home is in."]
+    if home.police_force_id and home.police_force.kind != OrganisationKind.POLICE_FORCE:
+        errors["police_force"] = ["Choose the police force whose area the home is in."]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
+
+
+def _check_operator_allowed(actor, home: Home) -> None:
+    from apps.homes.access import can_run_homes_for
+
+    if home.operator_id and not can_run_homes_for(actor, home.operator):
+        message = "You can only add homes that your own authority runs."
+        raise ApplicationError(message, fields={"operator": [message]})
+
+
+def _clean(home: Home) -> None:
+    home.postcode = normalise_postcode(home.postcode)
+    home.ofsted_urn = (home.ofsted_urn or "").strip().upper()
+    validate_instance(home)
+    _check_organisations(home)
+
+
+@transaction.atomic
+def home_create(*, actor, **fields) -> Home:
+    home = Home(**{name: value for name, value in fields.items() if name in HOME_FIELDS})
+    _clean(home)
+    _check_operator_allowed(actor, home)
+    home._history_user = actor
+    home.save()
+    return home
+
+
+@transaction.atomic
+def home_update(*, actor, home: Home, expected_version: int, **fields) -> Home:
+    changed = []
+    for name, value in fields.items():
+        if name in HOME_FIELDS and getattr(home, name) != value:
+            setattr(home, name, value)
+            changed.append(name)
+    _clean(home)
+    if "operator" in changed and actor.role != Role.HOME_MANAGER:
+        _check_operator_allowed(actor, home)
+    save_versioned(home, actor=actor, expected_version=expected_version, fields=changed)
+    return home
+
+
+def _permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="homes", codename=codename)
+
+
+@transaction.atomic
+def home_staff_grant(*, actor, home: Home, user, manager: bool = False) -> None:
+    """Let `user` work in `home` (and manage it when `manager`). Idempotent."""
+    if user.role not in (Role.CARE_WORKER, Role.HOME_MANAGER):
+        raise ApplicationError(
+            "Only care workers and home managers can be given access to a home.",
+            fields={"user": ["Only care workers and home managers can be given access."]},
+        )
+    if user.organisation_id != home.operator_id:
+        raise ApplicationError(
+            "Staff must work for the organisation that runs the home.",
+            fields={"user": ["Staff must work for the organisation that runs the home."]},
+        )
+    if manager and user.role != Role.HOME_MANAGER:
+        raise ApplicationError(
+            "Only a home manager can manage a home.",
+            fields={"manager": ["Only a home manager can manage a home."]},
+        )
+    codenames = ["view_home", "manage_home"] if manager else ["view_home"]
+    for codename in codenames:
+        HomeUserObjectPermission.objects.get_or_create(
+            user=user,
+            content_object=home,
+            permission=_permission(codename),
+            defaults={"granted_by": actor},
+        )
+
+
+@transaction.atomic
+def home_staff_revoke(*, actor, home: Home, user) -> int:
+    grants = list(HomeUserObjectPermission.objects.filter(user=user, content_object=home))
+    for grant in grants:
+        grant._history_user = actor
+        grant.delete()
+    return len(grants)

@@ -1,0 +1,149 @@
+"""Homes pages. Each view: parse input, check access (forbidden looks like missing), call one
+service or selector, render. Every successful POST redirects with a success message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import Role
+from apps.core.errors import ApplicationError, StaleVersionError
+from apps.homes import access, selectors, services
+from apps.homes.forms import HomeEditForm, HomeForm, StaffGrantForm
+
+
+def _require(allowed: bool) -> None:
+    """Forbidden looks like missing."""
+    if not allowed:
+        raise Http404("Not found")
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+@login_required
+def home_list(request):
+    search = request.GET.get("q", "").strip()[:100]
+    homes = list(selectors.home_list(user=request.user, search=search))
+    return render(
+        request,
+        "homes/list.html",
+        {
+            "homes": homes,
+            "search": search,
+            "can_create": access.can_create_homes(request.user),
+            # Police and administrators see homes, not what is inside them.
+            "show_children_now": request.user.role not in (Role.POLICE_LIAISON, Role.ADMINISTRATOR),
+        },
+    )
+
+
+@login_required
+def home_detail(request, pk):
+    home = access.get_home_for_user(request.user, pk)
+    permissions = access.home_permissions(request.user, home)
+    placements = (
+        selectors.home_children(user=request.user, home=home)
+        if permissions["can_see_children"]
+        else None
+    )
+    return render(
+        request,
+        "homes/detail.html",
+        {
+            "home": home,
+            "permissions": permissions,
+            "placements": placements,
+            "staff": selectors.home_staff(home=home),
+        },
+    )
+
+
+@login_required
+def home_create(request):
+    _require(access.can_create_homes(request.user))
+    organisation = request.user.organisation
+    initial = {"operator": organisation.pk} if organisation else {}
+    form = HomeForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            home = services.home_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{home.name} has been added.")
+            return redirect("homes:detail", pk=home.pk)
+    return render(request, "homes/form.html", {"form": form, "home": None})
+
+
+@login_required
+def home_edit(request, pk):
+    home = access.get_home_for_user(request.user, pk)
+    _require(access.can_edit_home(request.user, home))
+    form = HomeEditForm(_data(request), record=home)
+    latest = None
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.home_update(
+                actor=request.user,
+                home=home,
+                expected_version=form.cleaned_data["version"],
+                **fields,
+            )
+        except StaleVersionError as error:
+            # Keep what the user typed, show what is saved now, and let them save over it
+            # knowingly: the form now carries the latest version.
+            home = access.get_home_for_user(request.user, pk)
+            form = HomeEditForm(_with_version(request.POST, home.version), record=home)
+            form.is_valid()
+            form.add_application_error(error)
+            latest = form.latest_values(home)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{home.name} has been updated.")
+            return redirect("homes:detail", pk=home.pk)
+    return render(request, "homes/form.html", {"form": form, "home": home, "latest": latest})
+
+
+def _with_version(data, version: int):
+    data = data.copy()
+    data["version"] = str(version)
+    return data
+
+
+@login_required
+def home_staff(request, pk):
+    home = access.get_home_for_user(request.user, pk)
+    _require(access.can_manage_staff(request.user, home))
+    form = StaffGrantForm(_data(request), candidates=selectors.home_staff_candidates(home=home))
+    if request.method == "POST" and form.is_valid():
+        user = form.cleaned_data["user"]
+        try:
+            services.home_staff_grant(
+                actor=request.user, home=home, user=user, manager=form.cleaned_data["manager"]
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{user.full_name} can now work in {home.name}.")
+            return redirect("homes:staff", pk=home.pk)
+    return render(
+        request,
+        "homes/staff.html",
+        {"home": home, "form": form, "staff": selectors.home_staff(home=home)},
+    )
+
+
+@login_required
+@require_POST
+def home_staff_remove(request, pk, user_pk):
+    home = access.get_home_for_user(request.user, pk)
+    _require(access.can_manage_staff(request.user, home))
+    user = access.get_staff_member_for_home(home, user_pk)
+    services.home_staff_revoke(actor=request.user, home=home, user=user)
+    messages.success(request, f"{user.full_name} no longer has access to {home.name}.")
+    return redirect("homes:staff", pk=home.pk)

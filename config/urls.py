@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.core import views as core_views
+
+api_v1 = [
+    path("", include("apps.accounts.api_urls")),
+    path("", include("apps.homes.api_urls")),
+    path("", include("apps.children.api_urls")),
+    path("", include("apps.episodes.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("account/", include("apps.accounts.urls")),
+    path("homes/", include("apps.homes.urls")),
+    path("children/", include("apps.children.urls")),
+    path("episodes/", include("apps.episodes.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"
+handler403 = "apps.core.views.permission_denied"

@@ -1,0 +1,42 @@
+import os
+
+import pytest
+
+from tests.factories import make_user
+from tests.helpers import sign_in
+
+
+def pytest_configure(config):
+    # Browser tests run the ORM from Playwright's sync API, which Django sees as async context.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    required = os.environ.get("REQUIRE_SERVICES") == "1"
+    return [f"homeward: database={engine} broker={broker} require_services={required}"]
+
+
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path_factory):
+    """Children's photos written by any test go to a temporary folder, never var/private."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
+    return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def user_factory(db):
+    return make_user
+
+
+@pytest.fixture
+def signed_in(client):
+    """Call with a user: returns the Django test client signed in (two-factor verified)."""
+
+    def _sign_in(user):
+        return sign_in(client, user)
+
+    return _sign_in

@@ -1,0 +1,455 @@
+"""The access matrix: every URL and API route, every role, in-scope and out-of-scope objects.
+
+Each route says, by hand and from ARCHITECTURE.md's access model, which users may reach it for
+which objects of tests/world.py. Allowed answers anything but 404/403/5xx; forbidden answers
+404, exactly as a missing object would. A route that is not listed here fails
+test_every_route_is_in_the_matrix, so a new URL cannot ship without its row.
+
+Every request runs inside a rolled-back savepoint, so a POST that deletes or changes
+something does not change what the next user sees.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from apps.children import services as child_services
+from apps.children.models import Placement
+from apps.episodes import services as episode_services
+from apps.homes import services as home_services
+from tests.factories import make_user
+from tests.helpers import sign_in
+from tests.world import World, build_world
+
+pytestmark = pytest.mark.django_db
+
+ALL_USERS = sorted(World.VISIBLE_CHILDREN)
+ALL_CHILDREN = ["a1", "a2", "ax", "b1", "b2"]
+ALL_HOMES = ["A1", "P1", "B1", "B2"]
+
+# What each user may DO, written out by hand (object keys of tests/world.py).
+CASE_HOLDERS = {  # allocated social worker, or service manager of the placing authority
+    "sw_a": {"a1", "a2", "ax"},
+    "sw_b": {"b1", "b2"},
+    "sm_a": {"a1", "a2", "ax"},
+    "sm_b": {"b1", "b2"},
+}
+PROFILE_KEEPERS = CASE_HOLDERS | {"cw_a1": {"a1"}, "hm_a1": {"a1"}, "cw_b1": {"a2", "b1"}}
+ALLOCATORS = {"sm_a": {"a1", "a2", "ax"}, "sm_b": {"b1", "b2"}}
+ACCESS_LOG_READERS = {"sm_a": {"a1", "a2", "ax"}, "sm_b": {"a2", "b1", "b2"}}
+HOME_EDITORS = {"admin": set(ALL_HOMES), "sm_a": {"A1"}, "sm_b": {"B1", "B2"}, "hm_a1": {"A1"}}
+HOME_CREATORS = {"admin", "sm_a", "sm_b"}
+CHILD_CREATORS = {"sw_a", "sw_b", "sm_a", "sm_b"}
+EVERYONE = set(ALL_USERS)
+PLACED = ["a1", "a2", "b1", "b2"]  # children with a placement
+
+# Episodes, keyed by their child: a1 at home A1, a2 and b1 at B1, b2 at B2. Force 1 covers A1,
+# P1 and B1. The return interviewer is assigned the interview of a1's (returned) episode.
+EPISODE_VIEWERS = {
+    "cw_a1": {"a1"},
+    "hm_a1": {"a1"},
+    "cw_b1": {"a2", "b1"},
+    "sw_a": {"a1", "a2"},
+    "sw_b": {"b1", "b2"},
+    "police_1": {"a1", "a2", "b1"},
+    "police_2": {"b2"},
+    "sm_a": {"a1", "a2"},
+    "sm_b": {"a2", "b1", "b2"},
+    "ri": {"a1"},
+}
+EPISODE_UPDATERS = {k: v for k, v in EPISODE_VIEWERS.items() if k != "ri"}
+RETURNERS = {k: v for k, v in EPISODE_UPDATERS.items() if not k.startswith("police")}
+CASE_VIEWERS = {k: EPISODE_VIEWERS[k] for k in ("sw_a", "sw_b", "sm_a", "sm_b")}
+INTERVIEW_RECORDERS = CASE_VIEWERS | {"ri": {"a1"}}
+VISITORS = {"police_1": {"a1", "a2", "b1"}, "police_2": {"b2"}}
+EPISODE_LOGGERS = {  # care staff of the child's home, and case holders who see the child
+    "cw_a1": {"a1"},
+    "hm_a1": {"a1"},
+    "cw_b1": {"a2", "b1"},
+    "sw_a": {"a1", "a2", "ax"},
+    "sw_b": {"b1", "b2"},
+    "sm_a": {"a1", "a2", "ax"},
+    "sm_b": {"a2", "b1", "b2"},
+}
+BOARD_USERS = EVERYONE - {"admin", "ri"}
+INTERVIEW_LISTERS = {"ri", "sw_a", "sw_b", "sm_a", "sm_b"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kind: str  # none | home | child | placement | associate | place | grant | staff
+    allowed: object  # set of users (kind none) or {user: set of object keys}
+    methods: tuple = ("GET",)
+    api: bool = False
+    child_kwarg: str = "pk"  # what the route calls the child's id
+
+    def may(self, user_key: str, obj_key: str | None) -> bool:
+        if self.kind == "none":
+            return user_key in self.allowed
+        return obj_key in self.allowed.get(user_key, set())
+
+
+def visible_children():
+    return World.VISIBLE_CHILDREN
+
+
+def visible_homes():
+    return World.VISIBLE_HOMES
+
+
+WEB_ROUTES = [
+    Route("homes:list", "none", EVERYONE),
+    Route("homes:create", "none", HOME_CREATORS, ("GET", "POST")),
+    Route("homes:detail", "home", visible_homes()),
+    Route("homes:edit", "home", HOME_EDITORS, ("GET", "POST")),
+    Route("homes:staff", "home", HOME_EDITORS, ("GET", "POST")),
+    Route("homes:staff_remove", "staff", HOME_EDITORS, ("POST",)),
+    Route("children:list", "none", EVERYONE),
+    Route("children:create", "none", CHILD_CREATORS, ("GET", "POST")),
+    Route("children:detail", "child", visible_children()),
+    Route("children:profile", "child", visible_children()),
+    Route("children:placements", "child", visible_children()),
+    Route("children:history", "child", visible_children()),
+    Route("children:photo", "child", visible_children()),
+    Route("children:access_log", "child", ACCESS_LOG_READERS),
+    Route("children:edit", "child", CASE_HOLDERS, ("GET", "POST")),
+    Route("children:photo_edit", "child", PROFILE_KEEPERS, ("GET", "POST")),
+    Route("children:profile_edit", "child", PROFILE_KEEPERS, ("GET", "POST")),
+    Route("children:associate_add", "child", PROFILE_KEEPERS, ("GET", "POST")),
+    Route("children:associate_edit", "associate", PROFILE_KEEPERS, ("GET", "POST")),
+    Route("children:associate_remove", "associate", PROFILE_KEEPERS, ("POST",)),
+    Route("children:place_add", "child", PROFILE_KEEPERS, ("GET", "POST")),
+    Route("children:place_edit", "place", PROFILE_KEEPERS, ("GET", "POST")),
+    Route("children:place_remove", "place", PROFILE_KEEPERS, ("POST",)),
+    Route("children:placement_add", "child", CASE_HOLDERS, ("GET", "POST")),
+    Route("children:placement_end", "placement", CASE_HOLDERS, ("GET", "POST")),
+    Route("children:allocate", "child", ALLOCATORS, ("GET", "POST")),
+    Route("children:police_access", "child", CASE_HOLDERS, ("GET", "POST")),
+    Route("children:police_access_revoke", "grant", CASE_HOLDERS, ("POST",)),
+    Route("episodes:missing_now", "none", BOARD_USERS),
+    Route("episodes:missing_now_rows", "none", BOARD_USERS),
+    Route("episodes:interviews", "none", INTERVIEW_LISTERS),
+    Route("episodes:child", "child", visible_children(), child_kwarg="child_pk"),
+    Route("episodes:report", "child", EPISODE_LOGGERS, ("GET", "POST"), child_kwarg="child_pk"),
+    Route("episodes:detail", "episode", EPISODE_VIEWERS),
+    Route("episodes:edit", "episode", EPISODE_UPDATERS, ("GET", "POST")),
+    Route("episodes:update_add", "episode", EPISODE_UPDATERS, ("GET", "POST")),
+    Route("episodes:return", "open_episode", RETURNERS, ("GET", "POST")),
+    Route("episodes:interview", "episode", INTERVIEW_RECORDERS, ("GET", "POST")),
+    Route("episodes:interview_assign", "episode", CASE_VIEWERS, ("GET", "POST")),
+    Route(
+        "episodes:interview_to_profile",
+        "episode",
+        {k: v & EPISODE_VIEWERS.get(k, set()) for k, v in PROFILE_KEEPERS.items()},
+        ("POST",),
+    ),
+    Route("episodes:visit", "episode", VISITORS, ("GET", "POST")),
+]
+
+API_ROUTES = [
+    Route("api:home_list", "none", EVERYONE, api=True),
+    Route("api:home_list", "none", HOME_CREATORS, ("POST",), api=True),
+    Route("api:home_detail", "home", visible_homes(), api=True),
+    Route("api:home_detail", "home", HOME_EDITORS, ("PATCH",), api=True),
+    Route("api:child_list", "none", EVERYONE, api=True),
+    Route("api:child_list", "none", CHILD_CREATORS, ("POST",), api=True),
+    Route("api:child_detail", "child", visible_children(), api=True),
+    Route("api:child_detail", "child", CASE_HOLDERS, ("PATCH",), api=True),
+    Route("api:child_placements", "child", visible_children(), api=True),
+    Route("api:child_placements", "child", CASE_HOLDERS, ("POST",), api=True),
+    Route("api:child_profile", "child", visible_children(), api=True),
+    Route("api:child_profile", "child", PROFILE_KEEPERS, ("PATCH",), api=True),
+    Route("api:child_profile_associates", "child", PROFILE_KEEPERS, ("POST",), api=True),
+    Route("api:child_profile_places", "child", PROFILE_KEEPERS, ("POST",), api=True),
+    Route("api:placement_detail", "placement", visible_children(), api=True),
+    Route("api:placement_end", "placement", CASE_HOLDERS, ("POST",), api=True),
+    Route("api:episode_list", "none", EVERYONE, ("GET", "POST"), api=True),
+    Route("api:episode_detail", "episode", EPISODE_VIEWERS, api=True),
+    Route("api:episode_detail", "episode", EPISODE_UPDATERS, ("PATCH",), api=True),
+    Route("api:episode_return", "open_episode", RETURNERS, ("POST",), api=True),
+    Route("api:episode_updates", "episode", EPISODE_UPDATERS, ("GET", "POST"), api=True),
+    Route("api:episode_interview", "episode", EPISODE_VIEWERS, api=True),
+    Route("api:episode_interview", "episode", INTERVIEW_RECORDERS, ("PATCH",), api=True),
+    Route("api:episode_interview_assign", "episode", CASE_VIEWERS, ("POST",), api=True),
+    Route("api:episode_visits", "episode", EPISODE_UPDATERS, api=True),
+    Route("api:episode_visits", "episode", VISITORS, ("POST",), api=True),
+]
+
+# Routes with no object, open to every signed-in user (or to anyone): their own tests cover them.
+UNSCOPED = {
+    "core:start",
+    "core:accessibility",
+    "healthz",
+    "api:schema",
+    "api:docs",
+    "api:redoc",
+    "api:me",
+}
+ACCOUNT_PAGES_PREFIX = "accounts:"  # sign-in, two-factor, password: about the user themself
+ADMIN_PREFIX = "admin:"  # Django admin: staff only; see test_admin_shows_no_child_data
+
+
+def _names(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace or ""
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            yield from _names(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_route_is_in_the_matrix():
+    covered = {route.name for route in WEB_ROUTES + API_ROUTES} | UNSCOPED
+    missing = sorted(
+        name
+        for name in set(_names(get_resolver().url_patterns))
+        if name not in covered and not name.startswith((ACCOUNT_PAGES_PREFIX, ADMIN_PREFIX))
+    )
+    assert missing == [], f"Add these routes to the access matrix: {missing}"
+
+
+# The objects each kind of route is exercised on ---------------------------------------------
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00"
+    b"\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture
+def world():
+    world = build_world()
+    admin = world.users["admin"]
+    outsider_police = make_user("police_liaison", organisation=world.orgs["F2"])
+    world.targets = {
+        "child": {},
+        "home": {},
+        "placement": {},
+        "associate": {},
+        "place": {},
+        "grant": {},
+        "staff": {},
+    }
+    for key, child in world.children.items():
+        child_services.child_photo_set(
+            actor=admin,
+            child=child,
+            photo=SimpleUploadedFile("p.png", PNG, "image/png"),
+            taken_on=timezone.localdate(),
+        )
+        associate = child_services.associate_add(actor=admin, child=child, name=f"Friend {key}")
+        place = child_services.place_add(actor=admin, child=child, name=f"Park {key}")
+        grant = child_services.police_grant_create(
+            actor=admin,
+            child=child,
+            officer=outsider_police,
+            reason="Matrix",
+            expires_at=timezone.now() + timedelta(days=1),
+        )
+        world.targets["child"][key] = {"pk": child.pk}
+        world.targets["associate"][key] = {"pk": child.pk, "item_pk": associate.pk}
+        world.targets["place"][key] = {"pk": child.pk, "item_pk": place.pk}
+        world.targets["grant"][key] = {"pk": child.pk, "grant_pk": grant.pk}
+    # The outsider officer must not widen anyone's view in the matrix: they are not a column.
+    for key in PLACED:
+        placement = Placement.objects.get(child=world.children[key])
+        world.targets["placement"][key] = {"pk": child_pk(world, key), "placement_pk": placement.pk}
+    world.targets["episode"] = {}
+    for key in PLACED:
+        episode = episode_services.episode_open(
+            actor=admin_like(world, key),
+            child=world.children[key],
+            kind="M",
+            last_seen_at=timezone.now() - timedelta(hours=30),
+            last_seen_where="Town",
+        )
+        episode = episode_services.episode_record_return(
+            actor=admin_like(world, key),
+            episode=episode,
+            expected_version=episode.version,
+            returned_at=timezone.now() - timedelta(hours=26),
+            return_method="own_accord",
+        )
+        world.targets["episode"][key] = {"pk": episode.pk}
+        if key == "a1":
+            episode_services.interview_assign(
+                actor=world.users["sw_a"],
+                interview=episode.interview,
+                interviewer=world.users["ri"],
+            )
+    staff = {"A1": world.users["cw_a1"], "B1": world.users["cw_b1"]}
+    staff["P1"] = make_user("care_worker", organisation=world.orgs["P"])
+    staff["B2"] = make_user("care_worker", organisation=world.orgs["B"])
+    for key in ("P1", "B2"):
+        home_services.home_staff_grant(actor=admin, home=world.homes[key], user=staff[key])
+    for key, home in world.homes.items():
+        world.targets["home"][key] = {"pk": home.pk}
+        world.targets["staff"][key] = {"pk": home.pk, "user_pk": staff[key].pk}
+    return world
+
+
+def admin_like(world, child_key):
+    """The child's social worker: someone who may report and record a return."""
+    return world.users["sw_a" if child_key.startswith("a") else "sw_b"]
+
+
+def _ensure_open_episodes(world):
+    """Open episodes (after the returned ones) for the routes that act on an open episode."""
+    if "open_episode" in world.targets:
+        return
+    world.targets["open_episode"] = {}
+    for key in PLACED:
+        episode = episode_services.episode_open(
+            actor=admin_like(world, key),
+            child=world.children[key],
+            kind="A",
+            last_seen_at=timezone.now() - timedelta(hours=2),
+            last_seen_where="Park",
+        )
+        world.targets["open_episode"][key] = {"pk": episode.pk}
+
+
+def child_pk(world, key):
+    return world.children[key].pk
+
+
+def _url(route, kwargs):
+    if route.api:
+        return reverse(route.name, kwargs=_api_kwargs(route, kwargs))
+    if route.child_kwarg != "pk":
+        kwargs = {route.child_kwarg: kwargs["pk"]}
+    return reverse(route.name, kwargs=kwargs)
+
+
+def _api_kwargs(route, kwargs):
+    # API routes name their object `pk`, whatever it is.
+    if route.kind == "placement":
+        return {"pk": kwargs["placement_pk"]}
+    return kwargs
+
+
+def _request(client, route: Route, method: str, url: str):
+    with transaction.atomic():
+        if method == "GET":
+            response = client.get(url)
+        elif method == "PATCH":
+            response = client.patch(
+                url, data={}, content_type="application/json", HTTP_IF_MATCH='"1"'
+            )
+        elif route.api:
+            response = client.post(url, data={}, content_type="application/json")
+        else:
+            response = client.post(url, data={})
+        transaction.set_rollback(True)
+    return response
+
+
+def _objects(world, route: Route):
+    if route.kind == "none":
+        return [(None, {})]
+    if route.kind == "open_episode":
+        _ensure_open_episodes(world)
+    keys = {
+        "home": ALL_HOMES,
+        "staff": ALL_HOMES,
+        "placement": PLACED,
+        "episode": PLACED,
+        "open_episode": PLACED,
+    }.get(route.kind, ALL_CHILDREN)
+    return [(key, world.targets[route.kind][key]) for key in keys]
+
+
+def _object_key_for_matrix(route, key):
+    return key  # placement, associate, place and grant targets are keyed by their child
+
+
+@pytest.mark.parametrize(
+    "route",
+    WEB_ROUTES + API_ROUTES,
+    ids=lambda r: f"{r.name}-{'+'.join(r.methods)}",
+)
+def test_each_role_reaches_exactly_what_the_access_model_allows(client, world, route):
+    failures = []
+    for user_key in ALL_USERS:
+        client.logout()
+        sign_in(client, world.users[user_key])
+        for obj_key, kwargs in _objects(world, route):
+            url = _url(route, kwargs)
+            for method in route.methods:
+                response = _request(client, route, method, url)
+                allowed = route.may(user_key, _object_key_for_matrix(route, obj_key))
+                status = response.status_code
+                forbidden_statuses = {404} if route.kind != "none" else {404, 403}
+                if allowed and (status in {403, 404} or status >= 500):
+                    failures.append(
+                        f"{user_key} {method} {url} ({obj_key}): {status}, expected access"
+                    )
+                if not allowed and status not in forbidden_statuses:
+                    failures.append(
+                        f"{user_key} {method} {url} ({obj_key}): {status}, expected 404"
+                    )
+    assert failures == []
+
+
+@pytest.mark.parametrize("route", WEB_ROUTES, ids=lambda r: r.name)
+def test_anonymous_users_are_sent_to_sign_in(client, world, route):
+    _key, kwargs = _objects(world, route)[0]
+    response = client.get(_url(route, kwargs))
+    if "GET" in route.methods:
+        assert response.status_code == 302
+        assert response["Location"].startswith("/account/sign-in/")
+    else:
+        assert response.status_code in {302, 405}
+
+
+@pytest.mark.parametrize("route", API_ROUTES, ids=lambda r: f"{r.name}-{'+'.join(r.methods)}")
+def test_anonymous_api_requests_are_refused(client, world, route):
+    _key, kwargs = _objects(world, route)[0]
+    url = _url(route, kwargs)
+    for method in route.methods:
+        response = _request(client, route, method, url)
+        assert response.status_code in {401, 403}, (method, url, response.status_code)
+
+
+def test_an_item_of_another_child_is_404_through_a_child_the_user_can_see(client, world):
+    """Sub-objects are fetched through their child: a1's page cannot reach b1's associate."""
+    sign_in(client, world.users["sw_a"])
+    a1 = world.children["a1"].pk
+    for name, kind, arg in [
+        ("children:associate_edit", "associate", "item_pk"),
+        ("children:place_edit", "place", "item_pk"),
+        ("children:placement_end", "placement", "placement_pk"),
+    ]:
+        foreign = world.targets[kind]["b1"][arg]
+        assert client.get(reverse(name, kwargs={"pk": a1, arg: foreign})).status_code == 404
+    grant = world.targets["grant"]["b1"]["grant_pk"]
+    url = reverse("children:police_access_revoke", kwargs={"pk": a1, "grant_pk": grant})
+    assert client.post(url).status_code == 404
+
+
+def test_admin_shows_no_child_data(client, world):
+    """Administrators manage users, organisations and homes; children are not in the admin."""
+    admin = world.users["admin"]
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    sign_in(client, admin)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/homes/home/" in index
+    for path in [
+        "/admin/children/",
+        "/admin/children/child/",
+        "/admin/children/placement/",
+        "/admin/children/philomenaprofile/",
+        "/admin/core/accesslog/",
+    ]:
+        assert path not in index
+        assert client.get(path).status_code == 404, path
