@@ -25,6 +25,21 @@ app.conf.beat_schedule = {
         "task": "apps.children.tasks.expire_grants",
         "schedule": crontab(minute="*/5"),
     },
+    # Escalation (apps.alerts): the time rules (open too long, no police report, interview
+    # not held) and open episodes running into the night; unacknowledged alerts climbing the
+    # ladder; and the outbox sweep that sends emails the broker or a worker dropped.
+    "alerts-evaluate-time-rules": {
+        "task": "apps.alerts.tasks.evaluate_time_rules",
+        "schedule": crontab(minute="*"),
+    },
+    "alerts-climb-ladder": {
+        "task": "apps.alerts.tasks.climb_ladder",
+        "schedule": crontab(minute="*"),
+    },
+    "alerts-requeue-deliveries": {
+        "task": "apps.alerts.tasks.requeue_deliveries",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 

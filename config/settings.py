@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "apps.homes",
     "apps.children",
     "apps.episodes",
+    "apps.alerts",
 ]
 
 MIDDLEWARE = [
@@ -309,6 +310,16 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Homeward <no-reply@homeward.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address of this service, for links in emails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Alerts ----------------------------------------------------------------------------------
+
+# A delivery claimed by a worker that has not finished in this time is tried again (the
+# worker died or lost its connection). Longer than any send should take.
+ALERT_CLAIM_TIMEOUT_SECONDS = env_int("ALERT_CLAIM_TIMEOUT_SECONDS", 300)
+# The domain in each alert email's stable Message-ID.
+ALERT_MESSAGE_ID_DOMAIN = env_str("ALERT_MESSAGE_ID_DOMAIN", "homeward.invalid")
 
 # API -------------------------------------------------------------------------------------
 

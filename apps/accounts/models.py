@@ -64,6 +64,11 @@ class Organisation(models.Model):
     return_interview_hours = models.PositiveSmallIntegerField(
         default=72, help_text="Hours after a return within which the interview is due."
     )
+    # The last step of the escalation ladder: who is told when nobody acknowledges an alert.
+    out_of_hours_name = models.CharField(
+        "out-of-hours contact", max_length=200, blank=True, help_text="e.g. Emergency Duty Team"
+    )
+    out_of_hours_email = models.EmailField("out-of-hours email", blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -3,11 +3,19 @@
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.models import ROLE_ORGANISATION_KINDS, Organisation, Role, User
+from apps.accounts.models import (
+    ROLE_ORGANISATION_KINDS,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 from apps.core.errors import ApplicationError
 
 
+@transaction.atomic
 def organisation_create(*, kind: str, name: str, code: str) -> Organisation:
+    """Create an organisation; a local authority starts with the default escalation rules."""
     if Organisation.objects.filter(code__iexact=code).exists():
         raise ApplicationError(
             "An organisation with this code already exists.",
@@ -16,6 +24,10 @@ def organisation_create(*, kind: str, name: str, code: str) -> Organisation:
     organisation = Organisation(kind=kind, name=name, code=code)
     organisation.full_clean()
     organisation.save()
+    if organisation.kind == OrganisationKind.LOCAL_AUTHORITY:
+        from apps.alerts.services import rules_seed_defaults
+
+        rules_seed_defaults(authority=organisation)
     return organisation
 
 

@@ -45,6 +45,12 @@ class Ethnicity(models.TextChoices):
     NOBT = "NOBT", "Information not yet obtained"
 
 
+class CseRisk(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
 class PrivateStorage(FileSystemStorage):
     """Files about children: outside static and media URLs, served only by access-checked views.
 
@@ -115,6 +121,11 @@ class Child(TimeStampedModel, VersionedModel):
     )
     photo = models.ImageField(upload_to=photo_path, storage=PrivateStorage, blank=True)
     photo_taken_on = models.DateField(null=True, blank=True)
+    # Interim CSE risk level used by the escalation rules until the CSE risk assessment
+    # (strategy meetings issue) records it; blank means not assessed.
+    cse_risk = models.CharField(
+        "CSE risk level", max_length=10, choices=CseRisk.choices, blank=True
+    )
     is_archived = models.BooleanField(default=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

@@ -30,6 +30,7 @@ CHILD_FIELDS = [
     "sex",
     "ethnicity",
     "child_id",
+    "cse_risk",
 ]
 PROFILE_FIELDS = [
     "height",
@@ -119,6 +120,13 @@ def child_update(*, actor, child: Child, expected_version: int, **fields) -> Chi
             changed.append(name)
     _check_child(child)
     save_versioned(child, actor=actor, expected_version=expected_version, fields=changed)
+    if "cse_risk" in changed:
+        # A child already away overnight whose risk is raised: the CSE rule fires now.
+        from apps.alerts.services import episode_evaluate
+
+        episode = child.episodes.open().select_related("home").first()
+        if episode is not None:
+            episode_evaluate(episode=episode)
     return child
 
 

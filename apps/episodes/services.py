@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.alerts.services import episode_evaluate
 from apps.children.models import Child, Placement
 from apps.core.clock import touches_night
 from apps.core.errors import ApplicationError
@@ -165,6 +166,7 @@ def episode_open(
     )
     if episode.risk_grade:
         _timeline(episode, actor, UpdateCategory.RISK_GRADE, new=episode.risk_grade)
+    episode_evaluate(episode=episode)
     return episode
 
 
@@ -212,6 +214,7 @@ def episode_update(*, actor, episode: Episode, expected_version: int, **fields) 
             old=before["risk_grade"],
             new=episode.risk_grade,
         )
+    episode_evaluate(episode=episode)
     return episode
 
 
@@ -288,6 +291,7 @@ def episode_record_return(
     interview = ReturnInterview(episode=episode, due_at=returned_at + timedelta(hours=hours))
     interview._history_user = actor
     interview.save()
+    episode_evaluate(episode=episode)
     return episode
 
 

@@ -1,0 +1,26 @@
+"""Every local authority that existed before escalation rules gets the defaults.
+New authorities get them from apps.accounts.services.organisation_create."""
+
+from django.db import migrations
+
+
+def seed(apps, schema_editor):
+    from apps.alerts.services import DEFAULT_RULES
+
+    Organisation = apps.get_model("accounts", "Organisation")
+    EscalationRule = apps.get_model("alerts", "EscalationRule")
+    for authority in Organisation.objects.filter(kind="local_authority"):
+        have = set(
+            EscalationRule.objects.filter(authority=authority).values_list("rule_type", "name")
+        )
+        EscalationRule.objects.bulk_create(
+            EscalationRule(authority=authority, **{k: str(v) if k in ("rule_type", "severity") else v for k, v in spec.items()})
+            for spec in DEFAULT_RULES
+            if (spec["rule_type"], spec["name"]) not in have
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("alerts", "0001_initial")]
+
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
