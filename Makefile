@@ -9,12 +9,13 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test install assets migrate demo lint format check clean
+.PHONY: help run test install assets migrate demo lint format check clean benchmark
 
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite"
 	@echo "make lint   ruff check + format check + migrations check"
+	@echo "make benchmark  load county and national data, measure (docs/performance.md)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,6 +62,11 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Generates county and national data into databases of their own (homeward_bench_*) on the
+# PostgreSQL server of BENCH_DATABASE_URL, then measures: see docs/performance.md.
+benchmark: install assets
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist staticfiles var/broker var/results

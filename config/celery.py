@@ -40,6 +40,11 @@ app.conf.beat_schedule = {
         "task": "apps.alerts.tasks.requeue_deliveries",
         "schedule": crontab(minute="*"),
     },
+    # Strategy meetings: calendar invitations the broker dropped.
+    "strategy-meetings-sweep-invitations": {
+        "task": "apps.strategy_meetings.tasks.sweep_invitations",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 

@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "apps.children",
     "apps.episodes",
     "apps.alerts",
+    "apps.reports",
+    "apps.strategy_meetings",
 ]
 
 MIDDLEWARE = [
@@ -270,7 +272,13 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Socket timeouts: a Redis that accepts connections but never answers must not hold up a
+    # request that enqueues after commit (the outbox row waits for beat instead).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_timeout": 5,
+        "socket_connect_timeout": 5,
+    }
 else:
     # No Redis: kombu's filesystem transport under var/, so `make run` needs no services.
     BROKER_DIR = VAR_DIR / "broker"
@@ -321,6 +329,12 @@ ALERT_CLAIM_TIMEOUT_SECONDS = env_int("ALERT_CLAIM_TIMEOUT_SECONDS", 300)
 # The domain in each alert email's stable Message-ID.
 ALERT_MESSAGE_ID_DOMAIN = env_str("ALERT_MESSAGE_ID_DOMAIN", "homeward.invalid")
 
+# Reports ---------------------------------------------------------------------------------
+
+# An export with more rows than this is written by a worker and downloaded from its own page
+# (with progress); smaller ones stream straight back to the browser.
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
+
 # API -------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -343,6 +357,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name ("status") with others: their own enum names.
+    "ENUM_NAME_OVERRIDES": {
+        "AlertStatusEnum": "apps.alerts.models.AlertStatus",
+        "DeliveryStatusEnum": "apps.alerts.models.DeliveryStatus",
+        "CseRiskEnum": "apps.children.models.CseRisk",
+        "MeetingStatusEnum": "apps.strategy_meetings.models.MeetingStatus",
+        "ActionStatusEnum": "apps.strategy_meetings.models.ActionStatus",
+        "Reg40StatusEnum": "apps.strategy_meetings.models.Reg40Status",
+        "Reg40DecisionEnum": "apps.strategy_meetings.serializers.REG40_DECISIONS",
+    },
 }
 
 # Objects permissions (django-guardian): no anonymous user row.

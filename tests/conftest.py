@@ -5,6 +5,9 @@ import pytest
 from tests.factories import make_user
 from tests.helpers import sign_in
 
+# Real SMTP sink, private Redis and Celery worker fixtures (tests/services.py).
+pytest_plugins = ["tests.services"]
+
 
 def pytest_configure(config):
     # Browser tests run the ORM from Playwright's sync API, which Django sees as async context.

@@ -28,6 +28,7 @@ class RuleType(models.TextChoices):
     POLICE_RISK_HIGH = "police_risk_high", "Police risk grade set to high"
     NO_POLICE_REPORT = "no_police_report", "Missing with no police report after a number of hours"
     INTERVIEW_NOT_HELD = "interview_not_held", "Return interview not held in time"
+    ACTION_OVERDUE = "action_overdue", "Strategy meeting action overdue"
 
 
 # Which parameters each rule type uses. The rule form asks for these and no others.
@@ -39,9 +40,15 @@ RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     RuleType.POLICE_RISK_HIGH: (),
     RuleType.NO_POLICE_REPORT: ("hours",),
     RuleType.INTERVIEW_NOT_HELD: ("hours",),
+    RuleType.ACTION_OVERDUE: (),
 }
 # Rules checked by beat every minute; the others run when the data changes.
-TIME_RULES = {RuleType.OPEN_LONGER_THAN, RuleType.NO_POLICE_REPORT, RuleType.INTERVIEW_NOT_HELD}
+TIME_RULES = {
+    RuleType.OPEN_LONGER_THAN,
+    RuleType.NO_POLICE_REPORT,
+    RuleType.INTERVIEW_NOT_HELD,
+    RuleType.ACTION_OVERDUE,
+}
 
 
 class Severity(models.TextChoices):
@@ -57,6 +64,8 @@ class RecipientRole(models.TextChoices):
     HOME_MANAGER = "home_manager", "Managers of the home"
     POLICE_LIAISON = "police_liaison", "Police liaison officers for the home's force area"
     SERVICE_MANAGER = "service_manager", "Service managers of the placing authority"
+    ACTION_OWNER = "action_owner", "The owner of the action (meeting actions)"
+    MEETING_CHAIR = "meeting_chair", "The chair of the meeting (meeting actions)"
 
 
 class EscalationRule(TimeStampedModel, VersionedModel):
@@ -111,22 +120,28 @@ class EscalationRule(TimeStampedModel, VersionedModel):
         return self.rule_type in TIME_RULES
 
     def describe(self) -> str:
-        """The threshold in words, e.g. '3 episodes within 30 days'."""
+        """The threshold in words, e.g. '3 episodes within 30 days', '1 hour'."""
+
+        def n(value, word):
+            return f"{value} {word}" if value == 1 else f"{value} {word}s"
+
         match self.rule_type:
             case RuleType.EPISODES_IN_WINDOW:
-                return f"{self.count} episodes of any kind within {self.days} days"
+                return f"{self.count} episodes of any kind within {n(self.days, 'day')}"
             case RuleType.OVERNIGHT_IN_WINDOW:
-                return f"{self.count} overnight absences within {self.days} days"
+                return f"{self.count} overnight absences within {n(self.days, 'day')}"
             case RuleType.OVERNIGHT_AT_CSE_RISK:
                 return "Any overnight absence while the child's CSE risk is medium or high"
             case RuleType.OPEN_LONGER_THAN:
-                return f"An episode open longer than {self.hours} hours"
+                return f"An episode open longer than {n(self.hours, 'hour')}"
             case RuleType.POLICE_RISK_HIGH:
                 return "The police risk grade is set to high"
             case RuleType.NO_POLICE_REPORT:
-                return f"A missing episode not reported to police after {self.hours} hours"
+                return f"A missing episode not reported to police after {n(self.hours, 'hour')}"
             case RuleType.INTERVIEW_NOT_HELD:
-                return f"The return interview not held {self.hours} hours after the return"
+                return f"The return interview not held {n(self.hours, 'hour')} after the return"
+            case RuleType.ACTION_OVERDUE:
+                return "An action from a strategy meeting not done by its due date"
         return self.get_rule_type_display()
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -138,6 +138,14 @@ DEFAULT_RULES = [
         "action": "Arrange the return home interview or record why it did not happen",
         "acknowledge_within_minutes": 240,
     },
+    {
+        "rule_type": RuleType.ACTION_OVERDUE,
+        "name": "Meeting action overdue",
+        "severity": Severity.STANDARD,
+        "recipient_roles": [RecipientRole.ACTION_OWNER, RecipientRole.MEETING_CHAIR],
+        "action": "Complete the action, or agree a new date with the chair and record it",
+        "acknowledge_within_minutes": 480,
+    },
 ]
 
 
@@ -211,12 +219,16 @@ def rule_update(*, actor, rule: EscalationRule, expected_version: int, **fields)
 # Recipients -------------------------------------------------------------------------------
 
 
-def _recipients(*, roles, child, home, authority_id) -> list[Recipient]:
-    """The active users the roles name for this child and home, in one query."""
+def _recipients(*, roles, child, home, authority_id, named=None) -> list[Recipient]:
+    """The active users the roles name for this child and home, in one query. `named` maps
+    the roles that name one person (a meeting action's owner and chair) to a user id."""
     from apps.homes.access import VIEW_HOME
     from apps.homes.models import HomeUserObjectPermission
 
     query = Q(pk__in=[])
+    for role, user_id in (named or {}).items():
+        if role in roles and user_id:
+            query |= Q(pk=user_id)
     if RecipientRole.SOCIAL_WORKER in roles and child.allocated_social_worker_id:
         query |= Q(pk=child.allocated_social_worker_id)
     if RecipientRole.SERVICE_MANAGER in roles:
@@ -319,6 +331,7 @@ def _raise(
     summary: str,
     now: datetime,
     window_ends_at: datetime | None = None,
+    named: dict[str, int | None] | None = None,
 ) -> Alert | None:
     """Create the alert and its deliveries, or do nothing if it was already raised."""
     alert = Alert(
@@ -342,7 +355,11 @@ def _raise(
         return None  # already raised, perhaps by a transaction running at the same time
     alert.episodes.add(*episodes)
     recipients = _recipients(
-        roles=set(rule.recipient_roles), child=child, home=home, authority_id=rule.authority_id
+        roles=set(rule.recipient_roles),
+        child=child,
+        home=home,
+        authority_id=rule.authority_id,
+        named=named,
     )
     ids = _deliver_to(alert, recipients, level=0, now=now)
     transaction.on_commit(lambda: _enqueue(ids))
@@ -353,6 +370,10 @@ def _raise(
 
 EVENT_RULES = [t for t in RuleType.values if t not in TIME_RULES]
 WINDOW_RULES = {RuleType.EPISODES_IN_WINDOW, RuleType.OVERNIGHT_IN_WINDOW}
+
+
+def _hours(value: int) -> str:
+    return "1 hour" if value == 1 else f"{value} hours"
 
 
 def _when(value: datetime) -> str:
@@ -484,6 +505,61 @@ def episodes_refresh_overnight(*, now: datetime | None = None) -> int:
 CATCH_UP = timedelta(days=14)
 
 
+@dataclass
+class _Due:
+    """A time rule that should fire for one thing, unless it already has."""
+
+    rule: EscalationRule
+    episode: object | None
+    key: str
+    summary: str
+    child: object = None
+    home: object = None
+    named: dict | None = None
+
+    def __post_init__(self):
+        if self.episode is not None:
+            self.child = self.child or self.episode.child
+            self.home = self.home or self.episode.home
+
+
+def _overdue_actions(rules: list[EscalationRule], now: datetime) -> list[_Due]:
+    """Open strategy-meeting actions past their due date (UK date), one query."""
+    if not rules:
+        return []
+    from apps.strategy_meetings.models import ActionStatus, MeetingAction
+
+    by_authority = {rule.authority_id: rule for rule in rules}
+    today = timezone.localdate(now)
+    actions = MeetingAction.objects.filter(
+        status=ActionStatus.OPEN,
+        due_on__lt=today,
+        due_on__gte=today - CATCH_UP,
+        meeting__authority_id__in=list(by_authority),
+    ).select_related("meeting__child", "owner_user", "owner_attendee")
+    due = []
+    for action in actions:
+        meeting = action.meeting
+        summary = (
+            f"{action.description[:200]} (owner {action.owner_name}) was due "
+            f"{action.due_on:%-d %b %Y}"
+        )
+        due.append(
+            _Due(
+                by_authority[meeting.authority_id],
+                None,
+                f"action:{action.pk}",
+                summary,
+                child=meeting.child,
+                named={
+                    RecipientRole.ACTION_OWNER: action.owner_user_id,
+                    RecipientRole.MEETING_CHAIR: meeting.chair_id,
+                },
+            )
+        )
+    return due
+
+
 def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
     """Beat, every minute: episodes open too long, missing with no police report, and return
     interviews not held in time. Per rule type: one query for the candidates and one for the
@@ -492,12 +568,10 @@ def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
     from apps.episodes.models import Episode, EpisodeKind, InterviewOutcome, ReturnInterview
 
     now = now or timezone.now()
-    rules = list(
-        EscalationRule.objects.filter(enabled=True, rule_type__in=TIME_RULES, hours__isnull=False)
-    )
-    due: list[tuple[EscalationRule, object, str, str]] = []  # rule, episode, key, summary
-    for rule_type in TIME_RULES:
-        of_type = [r for r in rules if r.rule_type == rule_type]
+    rules = list(EscalationRule.objects.filter(enabled=True, rule_type__in=TIME_RULES))
+    due = _overdue_actions([r for r in rules if r.rule_type == RuleType.ACTION_OVERDUE], now)
+    for rule_type in TIME_RULES - {RuleType.ACTION_OVERDUE}:
+        of_type = [r for r in rules if r.rule_type == rule_type and r.hours]
         if not of_type:
             continue
         by_authority: dict[int, list[EscalationRule]] = {}
@@ -526,9 +600,9 @@ def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
                     if episode.returned_at <= now - timedelta(hours=rule.hours):
                         summary = (
                             f"Came back {_when(episode.returned_at)}; the return interview was "
-                            f"not held within {rule.hours} hours ({state})"
+                            f"not held within {_hours(rule.hours)} ({state})"
                         )
-                        due.append((rule, episode, f"interview:{interview.pk}", summary))
+                        due.append(_Due(rule, episode, f"interview:{interview.pk}", summary))
             continue
         episodes = Episode.objects.open().filter(
             child__placing_authority_id__in=authorities, last_seen_at__gte=now - CATCH_UP * 4
@@ -549,36 +623,37 @@ def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
                         continue
                     summary = (
                         f"{episode.get_kind_display()} since {_when(episode.last_seen_at)}, "
-                        f"more than {rule.hours} hours"
+                        f"more than {_hours(rule.hours)}"
                     )
                 else:
                     if episode.created_at > now - since:
                         continue
                     summary = (
                         f"Reported missing {_when(episode.created_at)} and not reported to "
-                        f"the police after {rule.hours} hours"
+                        f"the police after {_hours(rule.hours)}"
                     )
-                due.append((rule, episode, f"episode:{episode.pk}", summary))
+                due.append(_Due(rule, episode, f"episode:{episode.pk}", summary))
     if not due:
         return []
     raised = set(
         Alert.objects.filter(
-            rule__in={rule.pk for rule, *_ in due}, key__in={key for _r, _e, key, _s in due}
+            rule__in={d.rule.pk for d in due}, key__in={d.key for d in due}
         ).values_list("rule_id", "key")
     )
     alerts = []
-    for rule, episode, key, summary in due:
-        if (rule.pk, key) in raised:
+    for item in due:
+        if (item.rule.pk, item.key) in raised:
             continue
         with transaction.atomic():
             alert = _raise(
-                rule=rule,
-                child=episode.child,
-                home=episode.home,
-                key=key,
-                episodes=[episode],
-                summary=summary,
+                rule=item.rule,
+                child=item.child,
+                home=item.home,
+                key=item.key,
+                episodes=[item.episode] if item.episode else [],
+                summary=item.summary,
                 now=now,
+                named=item.named,
             )
         if alert:
             alerts.append(alert)
@@ -691,6 +766,16 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
+def _send_timeout() -> float:
+    """Seconds each step of an SMTP conversation may take. Django's default is to wait for
+    ever: a mail server that takes the connection and never answers would hold the worker
+    past the claim timeout, and the email would be claimed and sent again by another worker
+    while the first could still complete. Kept well inside the claim timeout."""
+    limit = max(1.0, settings.ALERT_CLAIM_TIMEOUT_SECONDS / 20)
+    configured = getattr(settings, "EMAIL_TIMEOUT", None)
+    return min(configured, limit) if configured else limit
+
+
 def delivery_send(*, delivery_id: int) -> bool:
     """Send one email delivery exactly once where possible. Claims the row with a conditional
     update (two workers never both send); on failure puts it back with a backoff, after
@@ -710,7 +795,9 @@ def delivery_send(*, delivery_id: int) -> bool:
         pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=now
     )
     try:
-        _email(delivery).send(fail_silently=False)
+        message = _email(delivery)
+        message.connection = get_connection(timeout=_send_timeout())
+        message.send(fail_silently=False)
     except Exception as error:
         failed = delivery.attempts >= MAX_ATTEMPTS
         mine.update(
@@ -763,3 +850,30 @@ def deliveries_requeue(*, now: datetime | None = None) -> list[int]:
     )
     _enqueue(ids)
     return ids
+
+
+# The authority's out-of-hours contact ----------------------------------------------------
+
+
+@transaction.atomic
+def authority_out_of_hours_update(
+    *, actor, authority: Organisation, name: str, email: str
+) -> Organisation:
+    """Set who the last step of the ladder emails. Both empty: the ladder stops at the service
+    managers. Caller has checked the user may manage the authority's rules."""
+    name, email = (name or "").strip(), (email or "").strip().lower()
+    if name and not email:
+        message = "Enter the out-of-hours email address"
+        raise ApplicationError(message, fields={"out_of_hours_email": [message]})
+    changed = [
+        field
+        for field, value in (("out_of_hours_name", name), ("out_of_hours_email", email))
+        if getattr(authority, field) != value
+    ]
+    authority.out_of_hours_name = name
+    authority.out_of_hours_email = email
+    validate_instance(authority)
+    if changed:
+        authority._history_user = actor
+        authority.save(update_fields=changed)
+    return authority

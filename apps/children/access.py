@@ -8,7 +8,8 @@ reads on a user's behalf goes through here.
 Who sees which children (ARCHITECTURE.md, access model):
 - care worker, home manager: children currently placed at a home they are granted;
 - social worker: children granted to them (allocation);
-- police liaison: children granted to them for a time (unexpired grant), and children missing
+- police liaison: children granted to them for a time (unexpired grant), children they are
+  invited to a strategy meeting about (upcoming, or held in the last 90 days), and children missing
   now from a home in their force area;
 - service manager: children their authority places, and children currently placed in homes
   their authority operates;
@@ -16,12 +17,17 @@ Who sees which children (ARCHITECTURE.md, access model):
 - administrator: none.
 """
 
+import operator
+from datetime import timedelta
+from functools import reduce
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.children.models import Associate, Child, ChildUserObjectPermission, Place, Placement
+from apps.core.lookups import union_of_ids
 
 VIEW_CHILD = "view_child"
 
@@ -35,23 +41,30 @@ def _unexpired_grants(user):
     ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-def child_scope_q(user) -> Q:
-    """A Q on Child that is true exactly for the children `user` may see."""
+def child_scope_parts(user) -> list[Q]:
+    """The user's scope on Child as a list of conditions: a child is visible when any holds.
+
+    Kept as parts so that children_visible_to can read each through its own index and join
+    the ids (a single OR across tables makes PostgreSQL read every child); child_scope_q
+    joins them with OR for callers that need one condition.
+    """
     if not (user and user.is_authenticated and user.is_active):
-        return Q(pk__in=[])
+        return []
     role = user.role
     if role in (Role.CARE_WORKER, Role.HOME_MANAGER):
         from apps.homes.access import granted_home_ids
 
-        return Q(
-            Exists(
-                Placement.objects.current().filter(
-                    child=OuterRef("pk"), home_id__in=granted_home_ids(user)
+        return [
+            Q(
+                Exists(
+                    Placement.objects.current().filter(
+                        child=OuterRef("pk"), home_id__in=granted_home_ids(user)
+                    )
                 )
             )
-        )
+        ]
     if role == Role.SOCIAL_WORKER:
-        return Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk"))))
+        return [Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk"))))]
     if role == Role.POLICE_LIAISON:
         from apps.episodes.models import Episode
 
@@ -60,22 +73,54 @@ def child_scope_q(user) -> Q:
         missing_here = Episode.objects.open().filter(
             child=OuterRef("pk"), home__police_force_id=user.organisation_id
         )
-        return Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk")))) | Q(
-            Exists(missing_here)
+        # Invited to a strategy meeting about the child that is still to come or was held in
+        # the last 90 days: the officer needs the Philomena profile to take part.
+        from apps.strategy_meetings.models import MeetingAttendee
+
+        invited = MeetingAttendee.objects.filter(
+            user=user,
+            meeting__child=OuterRef("pk"),
+            meeting__status__in=["scheduled", "rescheduled", "held"],
+            meeting__scheduled_at__gte=timezone.now() - timedelta(days=90),
         )
+        return [
+            Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk")))),
+            Q(Exists(missing_here)),
+            Q(Exists(invited)),
+        ]
     if role == Role.SERVICE_MANAGER and user.organisation_id:
-        return Q(placing_authority_id=user.organisation_id) | Q(
-            Exists(
-                Placement.objects.current().filter(
-                    child=OuterRef("pk"), home__operator_id=user.organisation_id
+        return [
+            Q(placing_authority_id=user.organisation_id),
+            Q(
+                Exists(
+                    Placement.objects.current().filter(
+                        child=OuterRef("pk"), home__operator_id=user.organisation_id
+                    )
                 )
-            )
-        )
-    return Q(pk__in=[])
+            ),
+        ]
+    return []
+
+
+def child_scope_q(user) -> Q:
+    """A Q on Child that is true exactly for the children `user` may see."""
+    parts = child_scope_parts(user)
+    if not parts:
+        return Q(pk__in=[])
+    return reduce(operator.or_, parts)
 
 
 def children_visible_to(user) -> QuerySet[Child]:
-    return Child.objects.filter(child_scope_q(user))
+    """The children `user` may see. With more than one part to the scope, the ids of each
+    part are found through its own index and the children read by primary key (pk__in_ids),
+    so the cost follows the size of the scope, not of the table."""
+    parts = child_scope_parts(user)
+    if not parts:
+        return Child.objects.none()
+    if len(parts) == 1:
+        return Child.objects.filter(parts[0])
+    ids = union_of_ids(Child.objects.filter(part) for part in parts)
+    return Child.objects.filter(pk__in_ids=ids)
 
 
 def get_child_for_user(user, pk) -> Child:
@@ -84,15 +129,25 @@ def get_child_for_user(user, pk) -> Child:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such child") from None
+    # One child: the scope as one condition, checked on that row alone (the list form,
+    # children_visible_to, would gather the whole scope first).
     child = (
-        children_visible_to(user)
+        Child.objects.filter(child_scope_q(user), pk=pk)
         .select_related("placing_authority", "allocated_social_worker")
-        .filter(pk=pk)
         .first()
     )
     if child is None:
         raise Http404("No such child")
+    child.fetched_for_user_id = user.pk  # seen through this user's scope (sees_child)
     return child
+
+
+def sees_child(user, child: Child) -> bool:
+    """May `user` see `child`? No query when the child was fetched for them with
+    get_child_for_user in this request; otherwise one."""
+    if getattr(child, "fetched_for_user_id", None) == user.pk:
+        return True
+    return Child.objects.filter(child_scope_q(user), pk=child.pk).exists()
 
 
 def placements_visible_to(user) -> QuerySet[Placement]:

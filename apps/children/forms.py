@@ -16,7 +16,15 @@ from django.core.validators import FileExtensionValidator
 from django.forms.models import model_to_dict
 from django.utils import formats
 
-from apps.children.models import Associate, Child, Ethnicity, PhilomenaProfile, Place, Sex
+from apps.children.models import (
+    Associate,
+    Child,
+    CseRisk,
+    Ethnicity,
+    PhilomenaProfile,
+    Place,
+    Sex,
+)
 from apps.children.services import (
     ASSOCIATE_FIELDS,
     CHILD_FIELDS,
@@ -180,6 +188,13 @@ class ChildForm(ShapeOnlyModelForm):
         choices=Ethnicity.choices,
         initial=Ethnicity.NOBT,
         error_messages={"required": "Choose the child's ethnicity"},
+    )
+    cse_risk = forms.ChoiceField(
+        label="Child sexual exploitation (CSE) risk",
+        choices=[("", "Not assessed"), *CseRisk.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="Medium or high: an absence overnight raises an immediate alert",
     )
 
     class Meta:

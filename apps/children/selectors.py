@@ -53,6 +53,7 @@ def child_placements(*, child: Child) -> QuerySet[Placement]:
 
 def child_profile(*, child: Child) -> PhilomenaProfile:
     profile, _ = PhilomenaProfile.objects.get_or_create(child=child)
+    profile.child = child  # already loaded: not read again for the page
     return profile
 
 

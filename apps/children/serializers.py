@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.children.models import Ethnicity, Sex
+from apps.children.models import CseRisk, Ethnicity, Sex
 from apps.homes.serializers import OrganisationRefSerializer
 
 
@@ -20,6 +20,12 @@ def photo_url(child) -> str | None:
         return reverse("children:photo", args=[child.pk])
     except NoReverseMatch:  # the web route is not wired yet; this is where it will be
         return f"/children/{child.pk}/photo/"
+
+
+CSE_RISK_HELP = (
+    "Child sexual exploitation risk level; empty: not assessed. Medium or high: an overnight "
+    "absence raises an immediate alert."
+)
 
 
 class UserRefSerializer(serializers.Serializer):
@@ -70,6 +76,9 @@ class ChildOutputSerializer(serializers.Serializer):
     current_placement = CurrentPlacementSerializer(allow_null=True)
     photo_url = serializers.SerializerMethodField()
     photo_taken_on = serializers.DateField(allow_null=True)
+    cse_risk = serializers.ChoiceField(
+        choices=CseRisk.choices, allow_blank=True, help_text=CSE_RISK_HELP
+    )
     is_archived = serializers.BooleanField()
     version = serializers.IntegerField()
 
@@ -87,6 +96,9 @@ class ChildInputSerializer(serializers.Serializer):
     sex = serializers.ChoiceField(choices=Sex.choices, help_text="SSDA903: 1 male, 2 female.")
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
     child_id = serializers.CharField(max_length=10)
+    cse_risk = serializers.ChoiceField(
+        choices=CseRisk.choices, required=False, allow_blank=True, help_text=CSE_RISK_HELP
+    )
 
 
 class AssociateSerializer(serializers.Serializer):

@@ -11,12 +11,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from apps.alerts.selectors import child_open_alerts
 from apps.children import access, selectors, services
 from apps.children.access import get_child_for_user, require
 from apps.children.forms import (
@@ -33,6 +33,7 @@ from apps.children.forms import (
 )
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.models import AccessLogKind
+from apps.core.pagination import paginate
 from apps.core.services import access_log_record
 from apps.homes.selectors import homes_for_placement
 
@@ -72,17 +73,6 @@ def _log(request, child, kind: str = AccessLogKind.RECORD) -> None:
         access_log_record(user=request.user, child=child, kind=kind, path=request.path)
 
 
-def _paginate(request, items, per_page: int):
-    paginator = Paginator(items, per_page)
-    page = paginator.get_page(request.GET.get("page"))
-    page_range = (
-        list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-        if paginator.num_pages > 1
-        else []
-    )
-    return page, page_range
-
-
 def _record(request, child, tab: str, **extra) -> dict:
     """Context shared by the pages of one child's record (heading and sub-navigation)."""
     return {
@@ -99,7 +89,7 @@ def _record(request, child, tab: str, **extra) -> dict:
 @login_required
 def child_list(request):
     search = request.GET.get("q", "").strip()[:100]
-    page, page_range = _paginate(
+    page, page_range = paginate(
         request, selectors.child_list(user=request.user, search=search), CHILDREN_PER_PAGE
     )
     today = timezone.localdate()
@@ -132,8 +122,23 @@ def child_detail(request, pk):
             age=child.age_on(timezone.localdate()),
             placement=child.current_placement,
             staleness=selectors.child_staleness(child=child, profile=profile),
+            open_alerts=child_open_alerts(request.user, child),
+            **_multi_agency(request.user, child),
         ),
     )
+
+
+def _multi_agency(user, child) -> dict:
+    """The child's current CSE risk assessment (its date and review, for the summary row),
+    and what the user may open of the multi-agency response (apps.strategy_meetings)."""
+    from apps.strategy_meetings import access as meetings_access
+    from apps.strategy_meetings.selectors import current_assessment
+
+    return {
+        "cse_assessment": current_assessment(child) if child.cse_risk else None,
+        "can_see_assessments": meetings_access.is_case_holder(user, child),
+        "can_schedule_meeting": meetings_access.can_schedule_meeting(user, child),
+    }
 
 
 @login_required
@@ -182,7 +187,7 @@ def child_access_log(request, pk):
     child = get_child_for_user(request.user, pk)
     require(access.can_view_access_log(request.user, child))
     _log(request, child)  # first, so the list includes this view
-    page, page_range = _paginate(request, selectors.child_access_log(child=child), VIEWS_PER_PAGE)
+    page, page_range = paginate(request, selectors.child_access_log(child=child), VIEWS_PER_PAGE)
     return render(
         request,
         "children/access_log.html",

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.functional import cached_property
 
 from apps.core.navigation import navigation_for
 
@@ -15,6 +16,20 @@ def active_url(urls: list[str], current: str) -> str | None:
     """The one menu item to mark: of the items `current` is on or under, the most specific."""
     matches = [url for url in urls if is_active(url, current)]
     return max(matches, key=len) if matches else None
+
+
+class HeaderAlerts:
+    """The header's unread alerts count, read only when a page's header shows it: one query
+    on a full page, none on a partial (the missing-now board's rows) or for anonymous users."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @cached_property
+    def unread(self) -> int:
+        from apps.alerts.selectors import unread_count
+
+        return unread_count(self.user)
 
 
 def homeward(request):
@@ -34,6 +49,7 @@ def homeward(request):
     nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
     return {
         "navigation": nav,
+        "header_alerts": HeaderAlerts(user) if user is not None and user.is_authenticated else None,
         "phase": settings.HOMEWARD_PHASE,
         "require_2fa": settings.REQUIRE_2FA,
         "support_email": settings.HOMEWARD_SUPPORT_EMAIL,

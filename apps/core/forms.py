@@ -15,11 +15,12 @@ from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 from django.forms.widgets import ChoiceWidget, Input
 
-# Widget class -> GOV.UK class on the input element.
+# Widget class -> GOV.UK class on the input element. First match wins: CheckboxSelectMultiple
+# is a subclass of RadioSelect, so it comes first.
 _WIDGET_CLASSES = [
     (forms.CheckboxInput, "govuk-checkboxes__input"),
-    (forms.RadioSelect, "govuk-radios__input"),
     (forms.CheckboxSelectMultiple, "govuk-checkboxes__input"),
+    (forms.RadioSelect, "govuk-radios__input"),
     (forms.Textarea, "govuk-textarea"),
     (forms.Select, "govuk-select"),
     (forms.ClearableFileInput, "govuk-file-upload"),

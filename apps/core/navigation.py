@@ -23,14 +23,62 @@ _CHILDREN = NavItem("Children", "children:list")
 _HOMES = NavItem("Homes", "homes:list")
 _MISSING_NOW = NavItem("Missing now", "episodes:missing_now")
 _INTERVIEWS = NavItem("Return interviews", "episodes:interviews")
+_ALERTS = NavItem("Alerts", "alerts:list")
+_RULES = NavItem("Escalation rules", "alerts:rules")
+_MEETINGS = NavItem("Meetings", "strategy_meetings:list")
+_MY_ACTIONS = NavItem("My actions", "strategy_meetings:my_actions")
+_REG40 = NavItem("Regulation 40", "strategy_meetings:reg40_list")
+_DASHBOARD = NavItem("Dashboard", "reports:dashboard")
 
 NAVIGATION: dict[str, list[NavItem]] = {
-    Role.CARE_WORKER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _ACCOUNT],
-    Role.HOME_MANAGER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _ACCOUNT],
-    Role.SOCIAL_WORKER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _INTERVIEWS, _ACCOUNT],
+    Role.CARE_WORKER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _MEETINGS, _MY_ACTIONS, _ACCOUNT],
+    Role.HOME_MANAGER: [
+        _START,
+        _MISSING_NOW,
+        _DASHBOARD,
+        _ALERTS,
+        _CHILDREN,
+        _HOMES,
+        _MEETINGS,
+        _MY_ACTIONS,
+        _REG40,
+        _ACCOUNT,
+    ],
+    Role.SOCIAL_WORKER: [
+        _START,
+        _MISSING_NOW,
+        _ALERTS,
+        _CHILDREN,
+        _MEETINGS,
+        _MY_ACTIONS,
+        _HOMES,
+        _INTERVIEWS,
+        _ACCOUNT,
+    ],
     Role.RETURN_INTERVIEWER: [_START, _INTERVIEWS, _ACCOUNT],
-    Role.POLICE_LIAISON: [_START, _MISSING_NOW, _HOMES, _CHILDREN, _ACCOUNT],
-    Role.SERVICE_MANAGER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _INTERVIEWS, _ACCOUNT],
+    Role.POLICE_LIAISON: [
+        _START,
+        _MISSING_NOW,
+        _ALERTS,
+        _HOMES,
+        _CHILDREN,
+        _MEETINGS,
+        _MY_ACTIONS,
+        _ACCOUNT,
+    ],
+    Role.SERVICE_MANAGER: [
+        _START,
+        _MISSING_NOW,
+        _DASHBOARD,
+        _ALERTS,
+        _CHILDREN,
+        _MEETINGS,
+        _MY_ACTIONS,
+        _HOMES,
+        _INTERVIEWS,
+        _RULES,
+        _ACCOUNT,
+    ],
     Role.ADMINISTRATOR: [_START, _HOMES, NavItem("Administration", "admin:index"), _ACCOUNT],
 }
 

@@ -61,14 +61,21 @@ def stale_message(instance) -> str:
     )
 
 
-def validate_instance(instance, *, exclude: list[str] | None = None) -> None:
-    """full_clean(), with Django's ValidationError turned into ApplicationError(fields=...)."""
+def validate_instance(
+    instance, *, exclude: list[str] | None = None, validate_constraints: bool = True
+) -> None:
+    """full_clean(), with Django's ValidationError turned into ApplicationError(fields=...).
+
+    `validate_constraints=False` leaves the model's constraints to the database: for a
+    service that has already checked each of them itself (with its own message), under a
+    lock, on a path that must stay cheap.
+    """
     from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
     from apps.core.errors import ApplicationError
 
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_constraints=validate_constraints)
     except ValidationError as error:
         fields = {
             ("__all__" if name == NON_FIELD_ERRORS else name): list(messages)
@@ -85,3 +92,18 @@ def access_log_record(*, user, child, kind: str, path: str = ""):
     return AccessLog.objects.create(
         user=user, child=child, kind=kind, path=path[:500], viewed_at=timezone.now()
     )
+
+
+def access_log_record_many(*, user, child_ids, kind: str, path: str = "") -> int:
+    """Record that `user` received `kind` (an export) about each of `child_ids`, in one insert;
+    with no children (a table of figures), one row naming no child. Caller has checked access.
+    Returns the number of rows written."""
+    from apps.core.models import AccessLog
+
+    now = timezone.now()
+    ids = sorted(set(child_ids)) or [None]
+    AccessLog.objects.bulk_create(
+        AccessLog(user=user, child_id=child_id, kind=kind, path=path[:500], viewed_at=now)
+        for child_id in ids
+    )
+    return len(ids)

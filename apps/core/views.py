@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.accounts.models import Role
 from apps.core import selectors
 
 START_TEMPLATES = {
@@ -22,7 +23,13 @@ START_TEMPLATES = {
 def start(request):
     """Each role lands on its own start page."""
     template = START_TEMPLATES.get(request.user.role, "core/start/administrator.html")
-    return render(request, template, {"today": timezone.localdate()})
+    context = {"today": timezone.localdate()}
+    if request.user.role == Role.HOME_MANAGER:
+        # Regulation 40 decisions waiting for them (apps.strategy_meetings).
+        from apps.strategy_meetings.selectors import reg40_list
+
+        context["reg40_pending"] = list(reg40_list(request.user)[:10])
+    return render(request, template, context)
 
 
 def accessibility(request):

@@ -10,37 +10,72 @@ Who sees which episodes (ARCHITECTURE.md, access model):
 Forbidden answers 404 (get_episode_for_user).
 """
 
+import operator
+from functools import reduce
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
-from apps.children.access import children_visible_to
+from apps.children.access import children_visible_to, sees_child
+from apps.core.lookups import union_of_ids
 from apps.episodes.models import Episode, ReturnInterview
 
 
-def episode_scope_q(user) -> Q:
+def episode_scope_parts(user) -> list[Q]:
+    """The user's scope on Episode as conditions any of which makes an episode visible (see
+    apps.children.access.child_scope_parts for why it is kept in parts). The conditions name
+    only `home` and `child`, so they apply to placements too (placements_in_episode_scope)."""
     if not (user and user.is_authenticated and user.is_active):
-        return Q(pk__in=[])
+        return []
     role = user.role
     if role in (Role.CARE_WORKER, Role.HOME_MANAGER):
         from apps.homes.access import granted_home_ids
 
-        return Q(home_id__in=granted_home_ids(user))
+        return [Q(home_id__in=granted_home_ids(user))]
     if role == Role.SOCIAL_WORKER:
-        return Q(child__in=children_visible_to(user).values("pk"))
+        return [Q(child__in=children_visible_to(user).values("pk"))]
     if role == Role.POLICE_LIAISON and user.organisation_id:
-        return Q(home__police_force_id=user.organisation_id)
+        return [Q(home__police_force_id=user.organisation_id)]
     if role == Role.SERVICE_MANAGER and user.organisation_id:
-        return Q(child__in=children_visible_to(user).values("pk")) | Q(
-            home__operator_id=user.organisation_id
-        )
+        return [
+            Q(child__in=children_visible_to(user).values("pk")),
+            Q(home__operator_id=user.organisation_id),
+        ]
     if role == Role.RETURN_INTERVIEWER:
-        return Q(interview__assigned_to=user)
-    return Q(pk__in=[])
+        return [Q(interview__assigned_to=user)]
+    return []
+
+
+def episode_scope_q(user) -> Q:
+    parts = episode_scope_parts(user)
+    if not parts:
+        return Q(pk__in=[])
+    return reduce(operator.or_, parts)
 
 
 def episodes_visible_to(user) -> QuerySet[Episode]:
-    return Episode.objects.filter(episode_scope_q(user))
+    """The episodes `user` may see; a scope of several parts is read part by part through
+    their indexes and joined by primary key, as for children."""
+    parts = episode_scope_parts(user)
+    if not parts:
+        return Episode.objects.none()
+    if len(parts) == 1:
+        return Episode.objects.filter(parts[0])
+    ids = union_of_ids(Episode.objects.filter(part) for part in parts)
+    return Episode.objects.filter(pk__in_ids=ids)
+
+
+def placements_in_episode_scope(user):
+    """Placements counted beside the user's episodes in a rate (episodes per 1,000 placement
+    nights): episode_scope_q applied to placements (its fields, home and child, are the
+    placement's too), so a rate never divides the episodes a user sees by the nights of
+    children whose episodes they cannot see. Return interviewers count no nights."""
+    from apps.children.models import Placement
+
+    if getattr(user, "role", None) == Role.RETURN_INTERVIEWER:
+        return Placement.objects.none()
+    return Placement.objects.filter(episode_scope_q(user))
 
 
 def get_episode_for_user(user, pk) -> Episode:
@@ -48,10 +83,10 @@ def get_episode_for_user(user, pk) -> Episode:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such episode") from None
+    # One episode: the scope as one condition on that row (see get_child_for_user).
     episode = (
-        episodes_visible_to(user)
+        Episode.objects.filter(episode_scope_q(user), pk=pk)
         .select_related("child", "child__placing_authority", "home", "home__police_force")
-        .filter(pk=pk)
         .first()
     )
     if episode is None:
@@ -80,7 +115,7 @@ def interviews_visible_to(user) -> QuerySet[ReturnInterview]:
 
 
 def _sees_child(user, child) -> bool:
-    return children_visible_to(user).filter(pk=child.pk).exists()
+    return sees_child(user, child)
 
 
 def can_log_episode(user, child) -> bool:

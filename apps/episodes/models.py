@@ -140,6 +140,14 @@ class Episode(TimeStampedModel, VersionedModel):
             ),
             # A child's episodes, newest first (overlap checks, child page, rules).
             models.Index(fields=["child", "-last_seen_at"], name="episode_child_recent"),
+            # Episodes by return time: the return-interview time rule beat runs every minute
+            # (apps.alerts.services.time_rules_evaluate: returned in the last 14 days), which
+            # would otherwise read every episode ever returned.
+            models.Index(
+                fields=["returned_at"],
+                condition=Q(returned_at__isnull=False),
+                name="episode_returned",
+            ),
         ]
 
     def __str__(self):

@@ -8,7 +8,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
-from apps.episodes.access import episodes_visible_to, interviews_visible_to
+from apps.episodes.access import episode_scope_q, episodes_visible_to, interviews_visible_to
 from apps.episodes.models import RISK_ORDER, Episode, EpisodeUpdate, ReturnInterview
 
 # Risk grade -> rank for ordering in the database: high first, not graded ("") last.
@@ -83,9 +83,9 @@ def interviews_for(user, overdue_only: bool = False, *, now=None) -> QuerySet[Re
 
 def child_episodes(user, child) -> QuerySet[Episode]:
     """The child's episodes the user may see, newest first (caller has checked the child)."""
+    # One child's episodes: read through the child's index, the scope checked on each.
     return (
-        episodes_visible_to(user)
-        .filter(child=child)
+        Episode.objects.filter(episode_scope_q(user), child=child)
         .select_related("home", "interview")
         .order_by("-last_seen_at")
     )

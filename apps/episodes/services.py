@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.alerts.services import episode_evaluate
@@ -26,6 +27,7 @@ from apps.episodes.models import (
     SafeAndWellVisit,
     UpdateCategory,
 )
+from apps.strategy_meetings.services import reg40_prompt
 
 # Fields of the report that may be changed later (not the child, home or return).
 EPISODE_FIELDS = [
@@ -93,21 +95,31 @@ def _refresh_overnight(episode: Episode, *, now=None) -> None:
 
 
 def _check_no_overlap(episode: Episode) -> None:
-    """The span from last seen to return (or now) must not touch another episode's span."""
+    """The span from last seen to return (or now) must not touch another episode's span.
+
+    One query: the child's other episodes that are open or end after this one starts (and,
+    if this one has ended, start before it ends), open ones first.
+    """
     others = Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
-    open_other = others.filter(returned_at__isnull=True).first()
-    if open_other is not None:
+    touching = others.filter(Q(returned_at__isnull=True) | Q(returned_at__gt=episode.last_seen_at))
+    if episode.returned_at is not None:
+        touching = touching.filter(
+            Q(returned_at__isnull=True) | Q(last_seen_at__lt=episode.returned_at)
+        )
+    first = (
+        touching.order_by(F("returned_at").desc(nulls_first=True))
+        .values_list("pk", "returned_at")
+        .first()
+    )
+    if first is None:
+        return
+    if first[1] is None:
         raise _error(
             "last_seen_at",
             "This child already has an open episode. Record their return first, or add an "
             "update to the open episode.",
         )
-    end = episode.returned_at
-    clash = others.filter(returned_at__gt=episode.last_seen_at)
-    if end is not None:
-        clash = clash.filter(last_seen_at__lt=end)
-    if clash.exists():
-        raise _error("last_seen_at", "This would overlap another episode of the child")
+    raise _error("last_seen_at", "This would overlap another episode of the child")
 
 
 def _timeline(episode, actor, category, *, at=None, text="", old="", new="") -> EpisodeUpdate:
@@ -153,7 +165,11 @@ def episode_open(
     )
     _check_no_overlap(episode)
     _check_police_details(episode)
-    validate_instance(episode)
+    # The child (locked above), the home (its placement) and the reporter (the signed-in
+    # user) exist, and the rules the constraints hold were checked just above, with their own
+    # messages, under the lock: validating them again would cost a query each on the path
+    # every report takes. The database still enforces them.
+    validate_instance(episode, exclude=["child", "home", "reported_by"], validate_constraints=False)
     _refresh_overnight(episode)
     episode._history_user = actor
     episode.save()
@@ -167,6 +183,7 @@ def episode_open(
     if episode.risk_grade:
         _timeline(episode, actor, UpdateCategory.RISK_GRADE, new=episode.risk_grade)
     episode_evaluate(episode=episode)
+    reg40_prompt(episode=episode)
     return episode
 
 
@@ -215,6 +232,7 @@ def episode_update(*, actor, episode: Episode, expected_version: int, **fields) 
             new=episode.risk_grade,
         )
     episode_evaluate(episode=episode)
+    reg40_prompt(episode=episode)
     return episode
 
 

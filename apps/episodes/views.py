@@ -23,6 +23,7 @@ from apps.children import access as children_access
 from apps.children.access import get_child_for_user, require
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.models import AccessLogKind
+from apps.core.pagination import paginate
 from apps.core.services import access_log_record
 from apps.episodes import access, selectors, services
 from apps.episodes.access import get_episode_for_user
@@ -50,6 +51,8 @@ from apps.episodes.models import (
 BOARD_REFRESH_FOR = timedelta(seconds=settings.SESSION_COOKIE_AGE)
 # htmx stops polling when it is answered with this status (and still swaps the rows in).
 HTMX_STOP_POLLING = 286
+# The return interviews list is paginated: a service manager's authority has thousands.
+INTERVIEWS_PER_PAGE = 50
 
 KIND_TAGS = {EpisodeKind.MISSING: "govuk-tag--red", EpisodeKind.AWAY: "govuk-tag--yellow"}
 RISK_TAGS = {
@@ -238,8 +241,20 @@ def episode_detail(request, pk):
             and context["can_open_child"]
             and children_access.can_edit_profile(request.user, episode.child)
         )
+        context["regulation40"] = _regulation40_prompt(request.user, episode)
     _log(request, episode.child)
     return render(request, "episodes/detail.html", context)
+
+
+def _regulation40_prompt(user, episode):
+    """The Regulation 40 decision waiting for the home manager (apps.strategy_meetings)."""
+    from apps.strategy_meetings import access as meetings_access
+    from apps.strategy_meetings.selectors import reg40_pending_for_episode
+
+    decision = reg40_pending_for_episode(user, episode)
+    if decision is None or not meetings_access.can_decide_reg40(user, decision):
+        return None
+    return decision
 
 
 @login_required
@@ -520,14 +535,17 @@ def interview_list(request):
     overdue_only = request.GET.get("overdue") == "1"
     now = timezone.now()
     interviews = selectors.interviews_for(request.user, overdue_only=overdue_only, now=now)
+    page, page_range = paginate(request, interviews, INTERVIEWS_PER_PAGE)
     return render(
         request,
         "episodes/interviews.html",
         {
             "rows": [
                 {"interview": interview, "status": interview_status(interview, now)}
-                for interview in interviews
+                for interview in page
             ],
+            "page": page,
+            "page_range": page_range,
             "overdue_only": overdue_only,
             "full": access.can_see_full_episode(request.user),
         },

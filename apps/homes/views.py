@@ -9,8 +9,12 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
 from apps.core.errors import ApplicationError, StaleVersionError
+from apps.core.pagination import paginate
 from apps.homes import access, selectors, services
 from apps.homes.forms import HomeEditForm, HomeForm, StaffGrantForm
+
+# The homes list is paginated: an administrator sees every home in the country.
+HOMES_PER_PAGE = 50
 
 
 def _require(allowed: bool) -> None:
@@ -26,12 +30,16 @@ def _data(request):
 @login_required
 def home_list(request):
     search = request.GET.get("q", "").strip()[:100]
-    homes = list(selectors.home_list(user=request.user, search=search))
+    page, page_range = paginate(
+        request, selectors.home_list(user=request.user, search=search), HOMES_PER_PAGE
+    )
     return render(
         request,
         "homes/list.html",
         {
-            "homes": homes,
+            "homes": list(page),
+            "page": page,
+            "page_range": page_range,
             "search": search,
             "can_create": access.can_create_homes(request.user),
             # Police and administrators see homes, not what is inside them.

@@ -72,9 +72,7 @@ class TestRepeatEpisodes:
         for days_ago in (20, 10, 2):
             log_episode(world, days_ago=days_ago)
         (alert,) = alerts_of(RuleType.EPISODES_IN_WINDOW)
-        told = {
-            (d.user_id, d.channel) for d in AlertDelivery.objects.filter(alert=alert)
-        }
+        told = {(d.user_id, d.channel) for d in AlertDelivery.objects.filter(alert=alert)}
         sw, sm = world.users["sw_a"].pk, world.users["sm_a"].pk
         assert told == {
             (sw, Channel.IN_APP),

@@ -192,9 +192,10 @@ class TestChildList:
         client = signed_in(manager)
         # 1 session, 2 user, 3 two-factor device, 4 count for the paginator, 5 the page of
         # children with authority and social worker, 6 their current placements with homes,
-        # 7 the signed-in user's organisation (user bar), 8-10 savepoint, session update,
-        # release (the session is saved on every request).
-        with django_assert_num_queries(10):
+        # 7 the signed-in user's organisation (user bar), 8 the user's unread alerts (the
+        # header's count), 9-11 savepoint, session update, release (the session is saved on
+        # every request).
+        with django_assert_num_queries(11):
             response = client.get(self.url)
         assert body(response).count("Out of area") == 0
         assert body(response).count(">Home<") == count

@@ -11,7 +11,10 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.accounts import demo as accounts_demo
-from apps.accounts.models import User
+from apps.accounts.models import Organisation, OrganisationKind, User
+from apps.alerts import demo as alerts_demo
+from apps.alerts.models import Alert, AlertDelivery, Channel, DeliveryStatus, Notification
+from apps.alerts.services import DEFAULT_RULES
 from apps.children import demo as children_demo
 from apps.children.access import children_visible_to
 from apps.children.models import Child, ChildUserObjectPermission, Placement
@@ -49,7 +52,7 @@ def row_counts() -> dict[str, int]:
         model.__name__: model._default_manager.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"accounts", "homes", "children", "episodes", "core", "guardian"}
+        in {"accounts", "homes", "children", "episodes", "alerts", "core", "guardian"}
         and model.__name__ not in REWRITTEN_EACH_RUN
     }
 
@@ -66,6 +69,8 @@ def test_running_it_twice_leaves_the_same_data_and_lists_the_sign_ins():
     assert counts["Home"] == 8
     assert counts["Child"] == 40
     assert counts["Episode"] >= 40
+    assert counts["EscalationRule"] == 2 * len(DEFAULT_RULES)
+    assert counts["Alert"] >= 4
 
     for output in (first, second):
         assert f"password for all: {accounts_demo.DEMO_PASSWORD}" in output
@@ -214,3 +219,51 @@ def test_the_episode_plan_is_the_same_every_time():
     infos, _children = episodes_demo._children_info()
     now = timezone.now()
     assert episodes_demo.plan(now, infos) == episodes_demo.plan(now, infos)
+
+
+def test_every_authority_has_its_rules_and_the_social_worker_has_live_alerts():
+    seed()
+    authorities = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY)
+    assert authorities.count() == 2
+    for authority in authorities:
+        rules = set(authority.escalation_rules.values_list("rule_type", "name"))
+        assert rules == {(spec["rule_type"], spec["name"]) for spec in DEFAULT_RULES}
+        name, email = alerts_demo.OUT_OF_HOURS[authority.code]
+        assert (authority.out_of_hours_name, authority.out_of_hours_email) == (name, email)
+        assert email.endswith(".example")
+
+    social_worker = user("social.worker@northshire.example")
+    manager = user("service.manager@northshire.example")
+    mine = Alert.objects.filter(deliveries__user=social_worker).distinct()
+    live = mine.open()
+    assert live.count() >= 2
+    # The header's count is the live alerts: the older ones have been read.
+    unread = Notification.objects.filter(user=social_worker, read_at__isnull=True)
+    assert set(unread.values_list("alert_id", flat=True)) == set(live.values_list("pk", flat=True))
+    # The CSE rule fired for the children given a medium or high CSE risk, away overnight now.
+    cse = Child.objects.filter(cse_risk__in=["medium", "high"])
+    assert cse.count() >= 2
+    assert live.filter(rule__rule_type="overnight_at_cse_risk", child__in=cse).count() >= 2
+
+    acknowledged = Alert.objects.filter(status="acknowledged")
+    assert acknowledged.filter(acknowledged_by=social_worker).exists()
+    assert all(a.acknowledgement_note for a in acknowledged)
+    hour = timedelta(hours=1)
+    assert all(a.raised_at < a.acknowledged_at < a.raised_at + hour for a in acknowledged)
+    assert not Notification.objects.filter(alert__in=acknowledged, read_at__isnull=True).exists()
+
+    [escalated] = Alert.objects.filter(level__gt=0)
+    assert escalated.is_open and escalated.level == 2 and escalated.escalate_at is None
+    assert escalated.deliveries.filter(user=manager).exists()
+    assert escalated.deliveries.filter(
+        user=None, email=alerts_demo.OUT_OF_HOURS["N901"][1], level=2
+    ).exists()
+    assert escalated.escalated_at < timezone.now()
+
+    # Seeding sends no email: every one is recorded as sent when the alert was raised, and
+    # every address is invented.
+    emails = AlertDelivery.objects.filter(channel=Channel.EMAIL)
+    assert emails.count() >= 8
+    assert not emails.exclude(status=DeliveryStatus.SENT).exists()
+    assert all(d.email.endswith(".example") for d in emails)
+    assert all(d.sent_at <= timezone.now() for d in emails)

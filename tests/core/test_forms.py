@@ -146,6 +146,17 @@ def test_radios_and_checkboxes_link_to_the_first_option_and_a_date_to_the_day():
     assert page.inputs["sex"]["id"] == "id_sex_0"
 
 
+def test_multiple_choice_checkboxes_render_as_checkboxes_not_radios():
+    # Django's CheckboxSelectMultiple is a subclass of RadioSelect.
+    form = EveryKindForm()
+    assert form["needs"].govuk_widget_kind == "checkboxes"
+    assert form["sex"].govuk_widget_kind == "radios"
+    html = str(form["needs"].as_field_group())
+    assert 'class="govuk-checkboxes govuk-checkboxes--small"' in html
+    assert 'class="govuk-checkboxes__input"' in html
+    assert "govuk-radios" not in html
+
+
 def test_grouped_radios_link_to_the_first_option_of_the_first_group():
     class GroupedForm(GovukForm):
         home = forms.ChoiceField(

@@ -1019,9 +1019,10 @@ class TestMissingNow:
         client = signed_in(carer)
         # 1 session, 2 user, 3 two-factor device, 4 the open episodes with child, home and
         # force (one query), 5 the children back in the last week (one query), 6 the signed-in
-        # user's organisation (user bar and caption), 7-9 savepoint, session update, release
-        # (the session is saved on every request).
-        with django_assert_num_queries(9):
+        # user's organisation (user bar and caption), 7 the user's unread alerts (the header's
+        # count), 8-10 savepoint, session update, release (the session is saved on every
+        # request).
+        with django_assert_num_queries(10):
             response = client.get(BOARD)
         assert body(response).count('data-testid="missing-row"') == count
         # The rows alone: 1 session, 2 user, 3 device, 4 the open episodes, 5-7 session save.
@@ -1151,10 +1152,11 @@ class TestInterviewList:
     ):
         _carer, social_worker = many_missing(count, returned=True)
         client = signed_in(social_worker)
-        # 1 session, 2 user, 3 two-factor device, 4 the interviews with episode, child, home
-        # and interviewer (one query), 5 the signed-in user's organisation (user bar and
-        # caption), 6-8 savepoint, session update, release.
-        with django_assert_num_queries(8):
+        # 1 session, 2 user, 3 two-factor device, 4 count for the paginator, 5 the page of
+        # interviews with episode, child, home and interviewer (one query), 6 the signed-in
+        # user's organisation (user bar and caption), 7 the user's unread alerts (the header's
+        # count), 8-10 savepoint, session update, release.
+        with django_assert_num_queries(10):
             response = client.get(INTERVIEWS)
         assert body(response).count('data-testid="interview-row"') == count
 

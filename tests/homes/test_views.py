@@ -151,10 +151,11 @@ class TestHomeList:
                 capacity=3,
             )
         client = signed_in(admin)
-        # 1 session, 2 user, 3 two-factor device, 4 homes with their organisations and
-        # children counts (one query), 5 the signed-in user's organisation (user bar),
-        # 6-8 savepoint, session update, release (the session is saved on every request).
-        with django_assert_num_queries(8):
+        # 1 session, 2 user, 3 two-factor device, 4 count for the paginator, 5 the page of
+        # homes with their organisations and children counts (one query), 6 the signed-in
+        # user's organisation (user bar), 7 the user's unread alerts (the header's count),
+        # 8-10 savepoint, session update, release (the session is saved on every request).
+        with django_assert_num_queries(10):
             response = client.get(self.url)
         assert body(response).count('<tr class="govuk-table__row">') == count + 1
 

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from apps.alerts import services as alert_services
+from apps.alerts.models import Alert, EscalationRule, RecipientRole, RuleType
 from apps.children import services as child_services
 from apps.children.models import Placement
 from apps.episodes import services as episode_services
@@ -78,12 +80,69 @@ EPISODE_LOGGERS = {  # care staff of the child's home, and case holders who see 
 }
 BOARD_USERS = EVERYONE - {"admin", "ri"}
 INTERVIEW_LISTERS = {"ri", "sw_a", "sw_b", "sm_a", "sm_b"}
+# Reports: dashboards for service and home managers; the SSDA903 table for service managers;
+# the police pack for everyone who sees the full episode; an export job for its owner only.
+DASHBOARD_USERS = {"sm_a", "sm_b", "hm_a1"}
+SSDA903_USERS = {"sm_a", "sm_b"}
+EXPORT_JOB_OWNERS = {"sm_a", "hm_a1"}
+EXPORT_JOBS = {key: {key} for key in EXPORT_JOB_OWNERS}
+
+# Alerts, keyed by their child: each placed child's returned episode is graded high risk, so
+# each authority's "Police risk grade high" rule raises one alert. Authority A's rule also
+# tells the home's managers and the police of the home's force area; B's keeps the default
+# (the child's social worker and the authority's service managers). a1 is at A1 (force 1),
+# a2 at B1 (force 1), b1 at B1, b2 at B2.
+ALERT_VIEWERS = {
+    "sw_a": {"a1", "a2"},  # sent to them; and they see the children
+    "sw_b": {"b1", "b2"},
+    "sm_a": {"a1", "a2"},  # their authority's alerts (sm_a sees no alert about a child of B)
+    "sm_b": {"b1", "b2"},  # not a2's, though a2 lives in B's home: A's alert, not sent to them
+    "hm_a1": {"a1"},  # about their home (and sent to them)
+    "police_1": {"a1", "a2"},  # sent to them: A's rule tells force 1, which covers A1 and B1
+}
+# Everyone who sees an alert acknowledges it (administrators see none).
+ALERT_ACKNOWLEDGERS = ALERT_VIEWERS
+# Escalation rules, keyed by their authority: its service managers only.
+RULE_MANAGERS = {"sm_a": {"A"}, "sm_b": {"B"}}
+SERVICE_MANAGERS = set(RULE_MANAGERS)
+
+# Strategy meetings (all upcoming), keyed by their child: a1's chaired by sw_a with police_1 and
+# hm_a1 invited, and an action owned by police_1; a2's chaired by sm_a with nobody else invited
+# (an action of sm_a's); b1's chaired by sw_b with cw_b1 invited, who owns its action. The
+# attendee of each route is hm_a1 for a1, and an external person for a2 and b1.
+MEETINGS = ["a1", "a2", "b1"]
+MEETING_LISTERS = EVERYONE - {"ri", "admin"}
+MEETING_VIEWERS = {  # case holders' roles see meetings about children they see; others if invited
+    "sw_a": {"a1", "a2"},
+    "sm_a": {"a1", "a2"},
+    "sw_b": {"b1"},
+    "sm_b": {"a2", "b1"},  # sm_b sees a2, who lives in B's home B1
+    "police_1": {"a1"},
+    "hm_a1": {"a1"},
+    "cw_b1": {"b1"},
+}
+# The chair and the case holders run a meeting (sm_b sees a2's but does not hold the case).
+MEETING_RUNNERS = {"sw_a": {"a1", "a2"}, "sm_a": {"a1", "a2"}, "sw_b": {"b1"}, "sm_b": {"b1"}}
+ACTION_COMPLETERS = MEETING_RUNNERS | {"police_1": {"a1"}, "cw_b1": {"b1"}}  # + the owners
+# Regulation 40 decisions on a flagged episode of each placed child: the home's staff and the
+# case holders who see the child; the home's manager decides; the police never see them.
+REG40_VIEWERS = {
+    "cw_a1": {"a1"},
+    "hm_a1": {"a1"},
+    "cw_b1": {"a2", "b1"},
+    "sw_a": {"a1", "a2"},
+    "sm_a": {"a1", "a2"},
+    "sw_b": {"b1", "b2"},
+    "sm_b": {"a2", "b1", "b2"},
+}
+REG40_DECIDERS = {"hm_a1": {"a1"}}
+REG40_LISTERS = {"hm_a1", "sw_a", "sw_b", "sm_a", "sm_b"}
 
 
 @dataclass(frozen=True)
 class Route:
     name: str
-    kind: str  # none | home | child | placement | associate | place | grant | staff
+    kind: str  # none | home | child | placement | associate | place | grant | staff | ...
     allowed: object  # set of users (kind none) or {user: set of object keys}
     methods: tuple = ("GET",)
     api: bool = False
@@ -150,6 +209,53 @@ WEB_ROUTES = [
         ("POST",),
     ),
     Route("episodes:visit", "episode", VISITORS, ("GET", "POST")),
+    Route("alerts:list", "none", EVERYONE),
+    Route("alerts:detail", "alert", ALERT_VIEWERS),
+    Route("alerts:acknowledge", "alert", ALERT_ACKNOWLEDGERS, ("POST",)),
+    Route("alerts:rules", "none", SERVICE_MANAGERS),
+    Route("alerts:rule_edit", "rule", RULE_MANAGERS, ("GET", "POST")),
+    Route("alerts:out_of_hours", "none", SERVICE_MANAGERS, ("GET", "POST")),
+    Route("strategy_meetings:list", "none", MEETING_LISTERS),
+    Route("strategy_meetings:my_actions", "none", MEETING_LISTERS),
+    Route("strategy_meetings:reg40_list", "none", REG40_LISTERS),
+    Route("strategy_meetings:reg40_decide", "reg40", REG40_DECIDERS, ("GET", "POST")),
+    Route("strategy_meetings:indicators", "none", SERVICE_MANAGERS, ("GET", "POST")),
+    Route("strategy_meetings:child", "child", visible_children(), child_kwarg="child_pk"),
+    Route(
+        "strategy_meetings:schedule", "child", CASE_HOLDERS, ("GET", "POST"), child_kwarg="child_pk"
+    ),
+    Route("strategy_meetings:assessments", "child", CASE_HOLDERS, child_kwarg="child_pk"),
+    Route(
+        "strategy_meetings:assessment_new",
+        "child",
+        CASE_HOLDERS,
+        ("GET", "POST"),
+        child_kwarg="child_pk",
+    ),
+    Route("strategy_meetings:assessment", "assessment", CASE_HOLDERS),
+    Route("strategy_meetings:detail", "meeting", MEETING_VIEWERS),
+    Route("strategy_meetings:move", "meeting", MEETING_RUNNERS, ("GET", "POST")),
+    Route("strategy_meetings:cancel", "meeting", MEETING_RUNNERS, ("GET", "POST")),
+    Route("strategy_meetings:record", "meeting", MEETING_RUNNERS, ("GET", "POST")),
+    Route("strategy_meetings:attendee_add", "meeting", MEETING_RUNNERS, ("GET", "POST")),
+    Route("strategy_meetings:attendee_remove", "attendee", MEETING_RUNNERS, ("POST",)),
+    Route("strategy_meetings:action_add", "meeting", MEETING_RUNNERS, ("GET", "POST")),
+    Route(
+        "strategy_meetings:action_complete",
+        "action",
+        ACTION_COMPLETERS,
+        ("GET", "POST"),
+        child_kwarg="action_pk",
+    ),
+    Route("reports:dashboard", "none", DASHBOARD_USERS),
+    Route("reports:export", "none", DASHBOARD_USERS),
+    Route("reports:ssda903", "none", SSDA903_USERS),
+    Route("reports:export_job", "export_job", EXPORT_JOBS),
+    Route("reports:export_job_status", "export_job", EXPORT_JOBS),
+    Route("reports:export_job_download", "export_job", EXPORT_JOBS),
+    Route("reports:police_pack", "episode", EPISODE_UPDATERS),
+    Route("reports:police_pack_print", "episode", EPISODE_UPDATERS),
+    Route("reports:police_pack_download", "episode", EPISODE_UPDATERS),
 ]
 
 API_ROUTES = [
@@ -179,6 +285,33 @@ API_ROUTES = [
     Route("api:episode_interview_assign", "episode", CASE_VIEWERS, ("POST",), api=True),
     Route("api:episode_visits", "episode", EPISODE_UPDATERS, api=True),
     Route("api:episode_visits", "episode", VISITORS, ("POST",), api=True),
+    Route("api:alert_list", "none", EVERYONE, api=True),
+    Route("api:alert_detail", "alert", ALERT_VIEWERS, api=True),
+    Route("api:alert_acknowledge", "alert", ALERT_ACKNOWLEDGERS, ("POST",), api=True),
+    Route("api:alert_rule_list", "none", SERVICE_MANAGERS, api=True),
+    Route("api:alert_rule_detail", "rule", RULE_MANAGERS, ("GET", "PATCH"), api=True),
+    Route("api:meeting_list", "none", MEETING_LISTERS, ("GET", "POST"), api=True),
+    Route("api:meeting_detail", "meeting", MEETING_VIEWERS, api=True),
+    Route("api:meeting_detail", "meeting", MEETING_RUNNERS, ("PATCH",), api=True),
+    Route("api:meeting_cancel", "meeting", MEETING_RUNNERS, ("POST",), api=True),
+    Route("api:meeting_record", "meeting", MEETING_RUNNERS, ("POST",), api=True),
+    Route("api:meeting_attendees", "meeting", MEETING_VIEWERS, api=True),
+    Route("api:meeting_attendees", "meeting", MEETING_RUNNERS, ("POST",), api=True),
+    Route("api:meeting_attendee_remove", "attendee", MEETING_RUNNERS, ("POST",), api=True),
+    Route("api:meeting_actions", "meeting", MEETING_VIEWERS, api=True),
+    Route("api:meeting_actions", "meeting", MEETING_RUNNERS, ("POST",), api=True),
+    Route("api:action_list", "none", MEETING_LISTERS, api=True),
+    Route("api:action_complete", "action", ACTION_COMPLETERS, ("POST",), api=True),
+    Route("api:child_cse_indicators", "child", CASE_HOLDERS, api=True),
+    Route("api:child_cse_assessments", "child", CASE_HOLDERS, ("GET", "POST"), api=True),
+    Route("api:reg40_list", "none", EVERYONE, api=True),
+    Route("api:reg40_detail", "reg40", REG40_VIEWERS, api=True),
+    Route("api:reg40_decide", "reg40", REG40_DECIDERS, ("POST",), api=True),
+    Route("api:reports_dashboard", "none", DASHBOARD_USERS, api=True),
+    Route("api:reports_export", "none", DASHBOARD_USERS, api=True),
+    Route("api:reports_ssda903", "none", SSDA903_USERS, api=True),
+    Route("api:reports_export_job", "export_job", EXPORT_JOBS, api=True),
+    Route("api:reports_export_job_file", "export_job", EXPORT_JOBS, api=True),
 ]
 
 # Routes with no object, open to every signed-in user (or to anyone): their own tests cover them.
@@ -286,6 +419,7 @@ def world():
                 interview=episode.interview,
                 interviewer=world.users["ri"],
             )
+    _raise_alerts(world)
     staff = {"A1": world.users["cw_a1"], "B1": world.users["cw_b1"]}
     staff["P1"] = make_user("care_worker", organisation=world.orgs["P"])
     staff["B2"] = make_user("care_worker", organisation=world.orgs["B"])
@@ -295,6 +429,40 @@ def world():
         world.targets["home"][key] = {"pk": home.pk}
         world.targets["staff"][key] = {"pk": home.pk, "user_pk": staff[key].pk}
     return world
+
+
+def _raise_alerts(world):
+    """One "Police risk grade high" alert per placed child, through the services; the rules
+    are seeded here because OrganisationFactory does not seed them."""
+    world.targets["alert"] = {}
+    world.targets["rule"] = {}
+    for key in ("A", "B"):
+        alert_services.rules_seed_defaults(authority=world.orgs[key])
+        rule = EscalationRule.objects.get(
+            authority=world.orgs[key], rule_type=RuleType.POLICE_RISK_HIGH
+        )
+        if key == "A":
+            rule = alert_services.rule_update(
+                actor=world.users["sm_a"],
+                rule=rule,
+                expected_version=rule.version,
+                recipient_roles=[
+                    *rule.recipient_roles,
+                    RecipientRole.HOME_MANAGER,
+                    RecipientRole.POLICE_LIAISON,
+                ],
+            )
+        world.targets["rule"][key] = {"pk": rule.pk}
+    for key in PLACED:
+        episode = world.children[key].episodes.get()
+        episode_services.episode_update(
+            actor=admin_like(world, key),
+            episode=episode,
+            expected_version=episode.version,
+            risk_grade="high",
+        )
+        alert = Alert.objects.get(child=world.children[key])
+        world.targets["alert"][key] = {"pk": alert.pk}
 
 
 def admin_like(world, child_key):
@@ -316,6 +484,18 @@ def _ensure_open_episodes(world):
             last_seen_where="Park",
         )
         world.targets["open_episode"][key] = {"pk": episode.pk}
+
+
+def _ensure_export_jobs(world):
+    """One export job for each of two users who may export: only its owner reaches it."""
+    if "export_job" in world.targets:
+        return
+    from apps.reports.models import ExportJob
+
+    world.targets["export_job"] = {
+        key: {"pk": ExportJob.objects.create(user=world.users[key], kind="episodes").pk}
+        for key in EXPORT_JOB_OWNERS
+    }
 
 
 def child_pk(world, key):
@@ -353,17 +533,83 @@ def _request(client, route: Route, method: str, url: str):
     return response
 
 
+def _ensure_multi_agency(world):
+    """Meetings, attendees, actions, assessments and Regulation 40 decisions (see MEETINGS and
+    REG40_VIEWERS), through the services, for the routes of apps.strategy_meetings."""
+    if "meeting" in world.targets:
+        return
+    from apps.strategy_meetings import services as meeting_services
+
+    users = world.users
+    for kind in ("meeting", "attendee", "action", "assessment", "reg40"):
+        world.targets[kind] = {}
+    plans = {"a1": ("sw_a", ["police_1", "hm_a1"]), "a2": ("sm_a", []), "b1": ("sw_b", ["cw_b1"])}
+    for key, (chair, invited) in plans.items():
+        meeting = meeting_services.meeting_schedule(
+            actor=users[chair],
+            child=world.children[key],
+            scheduled_at=timezone.now() + timedelta(days=2),
+            reason="Matrix",
+            location="Room 4",
+            invite_users=[users[name] for name in invited],
+        )
+        if key != "a1":
+            meeting_services.attendee_add(
+                actor=users[chair], meeting=meeting, name="Nurse", agency="NHS", email="n@x.test"
+            )
+        owner = {"a1": "police_1", "a2": "sm_a", "b1": "cw_b1"}[key]
+        action = meeting_services.action_add(
+            actor=users[chair],
+            meeting=meeting,
+            description="Matrix",
+            due_on=timezone.localdate(),
+            owner_user=users[owner],
+        )
+        removable = meeting.attendees.exclude(user__in=[users[chair], users[owner]]).first()
+        world.targets["meeting"][key] = {"pk": meeting.pk}
+        world.targets["attendee"][key] = {"pk": meeting.pk, "attendee_pk": removable.pk}
+        world.targets["action"][key] = {"pk": action.pk}
+    for key in ALL_CHILDREN:
+        assessment = meeting_services.assessment_complete(
+            actor=admin_like(world, key), child=world.children[key], indicators=[], answers={}
+        )
+        world.targets["assessment"][key] = {"child_pk": child_pk(world, key), "pk": assessment.pk}
+    for key in PLACED:
+        episode = world.children[key].episodes.get()
+        episode_services.episode_update(
+            actor=admin_like(world, key),
+            episode=episode,
+            expected_version=episode.version,
+            suspected_sexual_exploitation=True,
+        )
+        world.targets["reg40"][key] = {"pk": episode.regulation40.pk}
+
+
+MULTI_AGENCY_KINDS = {"meeting", "attendee", "action", "assessment", "reg40"}
+
+
 def _objects(world, route: Route):
     if route.kind == "none":
         return [(None, {})]
     if route.kind == "open_episode":
         _ensure_open_episodes(world)
+    if route.kind in MULTI_AGENCY_KINDS:
+        _ensure_multi_agency(world)
+    if route.kind == "export_job":
+        _ensure_export_jobs(world)
     keys = {
+        "meeting": MEETINGS,
+        "attendee": MEETINGS,
+        "action": MEETINGS,
+        "reg40": PLACED,
         "home": ALL_HOMES,
         "staff": ALL_HOMES,
         "placement": PLACED,
         "episode": PLACED,
         "open_episode": PLACED,
+        "alert": PLACED,
+        "rule": ["A", "B"],
+        "export_job": sorted(EXPORT_JOB_OWNERS),
     }.get(route.kind, ALL_CHILDREN)
     return [(key, world.targets[route.kind][key]) for key in keys]
 

@@ -3,11 +3,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts import demo as accounts_demo
+from apps.alerts import demo as alerts_demo
+from apps.alerts.models import Alert
 from apps.children import demo as children_demo
 from apps.children.models import Child, Placement
 from apps.episodes import demo as episodes_demo
 from apps.episodes.models import Episode
 from apps.homes import demo as homes_demo
+from apps.strategy_meetings import demo as meetings_demo
 
 
 class Command(BaseCommand):
@@ -21,11 +24,14 @@ class Command(BaseCommand):
             homes = homes_demo.seed()
             logins += children_demo.seed()
             episodes_demo.seed()
+            alerts_demo.seed()
+            meetings_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
             f"  {len(homes)} homes, {Child.objects.count()} children, "
             f"{Placement.objects.current().count()} placed now, "
-            f"{Episode.objects.count()} episodes ({Episode.objects.open().count()} open now)."
+            f"{Episode.objects.count()} episodes ({Episode.objects.open().count()} open now), "
+            f"{Alert.objects.count()} alerts ({Alert.objects.open().count()} not acknowledged)."
         )
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (password for all: {accounts_demo.DEMO_PASSWORD}):")

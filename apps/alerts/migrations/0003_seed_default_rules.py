@@ -21,6 +21,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alerts", "0001_initial")]
+    dependencies = [("alerts", "0002_action_overdue_rule")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

@@ -1,0 +1,197 @@
+"""Who may see and do what with strategy meetings, actions, CSE risk assessments and
+Regulation 40 decisions.
+
+Meetings:
+- social worker, service manager: meetings about children they can see, and any they are
+  invited to; the case holders (allocated social worker, service managers of the placing
+  authority) and the chair run them: move, cancel, invite, record, add actions;
+- care worker, home manager, police liaison: meetings they are invited to;
+- return interviewer, administrator: none (an interviewer can attend as an external person).
+Restricted minutes: the chair's authority and invited attendees, never the police.
+
+CSE risk assessments: the case holders see and complete them, with every answer; anyone else
+who can see the child sees only the current level (on the child page).
+
+Regulation 40 decisions: the managers of the episode's home decide; care staff of the home and
+the case holders see them; the police do not.
+Forbidden answers 404 everywhere.
+"""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from apps.accounts.models import Role
+from apps.children.access import children_visible_to, get_child_for_user
+from apps.strategy_meetings.models import (
+    MeetingAction,
+    MeetingAttendee,
+    Regulation40Decision,
+    StrategyMeeting,
+)
+
+CASE_ROLES = (Role.SOCIAL_WORKER, Role.SERVICE_MANAGER)
+INVITED_ONLY_ROLES = (Role.CARE_WORKER, Role.HOME_MANAGER, Role.POLICE_LIAISON)
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _invited(user) -> Q:
+    return Q(Exists(MeetingAttendee.objects.filter(meeting=OuterRef("pk"), user=user)))
+
+
+def meeting_scope_q(user) -> Q:
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.role in CASE_ROLES:
+        return Q(child__in=children_visible_to(user).values("pk")) | _invited(user)
+    if user.role in INVITED_ONLY_ROLES:
+        return _invited(user)
+    return Q(pk__in=[])
+
+
+def meetings_visible_to(user) -> QuerySet[StrategyMeeting]:
+    return StrategyMeeting.objects.filter(meeting_scope_q(user))
+
+
+def _pk(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404("Not found") from None
+
+
+def get_meeting_for_user(user, pk) -> StrategyMeeting:
+    meeting = (
+        meetings_visible_to(user)
+        .select_related("child", "chair", "authority", "child__placing_authority")
+        .filter(pk=_pk(pk))
+        .first()
+    )
+    if meeting is None:
+        raise Http404("No such meeting")
+    return meeting
+
+
+def is_case_holder(user, child) -> bool:
+    """Allocated social worker, or a service manager of the placing authority."""
+    if user.role == Role.SOCIAL_WORKER:
+        return child.allocated_social_worker_id == user.pk
+    if user.role == Role.SERVICE_MANAGER:
+        return child.placing_authority_id == user.organisation_id
+    return False
+
+
+def can_schedule_meeting(user, child) -> bool:
+    return is_case_holder(user, child)
+
+
+def can_run_meeting(user, meeting: StrategyMeeting) -> bool:
+    """Move, cancel, invite, record minutes and decisions, add actions."""
+    return meeting.chair_id == user.pk or is_case_holder(user, meeting.child)
+
+
+def can_read_restricted_minutes(user, meeting: StrategyMeeting) -> bool:
+    if user.role == Role.POLICE_LIAISON:
+        return False
+    if user.organisation_id and user.organisation_id == meeting.authority_id:
+        return True
+    return meeting.attendees.filter(user=user).exists()
+
+
+def can_complete_action(user, action: MeetingAction) -> bool:
+    return action.owner_user_id == user.pk or can_run_meeting(user, action.meeting)
+
+
+def meeting_permissions(user, meeting: StrategyMeeting) -> dict[str, bool]:
+    """Flags for templates to hide buttons; views still enforce each one."""
+    run = can_run_meeting(user, meeting)
+    return {
+        "can_run": run and meeting.is_upcoming,
+        "can_record": run and meeting.status != "cancelled",
+        "can_add_actions": run,
+        "can_read_restricted": can_read_restricted_minutes(user, meeting),
+    }
+
+
+def get_attendee_for_meeting(meeting: StrategyMeeting, pk) -> MeetingAttendee:
+    attendee = meeting.attendees.filter(pk=_pk(pk)).first()
+    if attendee is None:
+        raise Http404("No such attendee")
+    return attendee
+
+
+def actions_visible_to(user) -> QuerySet[MeetingAction]:
+    return MeetingAction.objects.filter(meeting__in=meetings_visible_to(user).values("pk"))
+
+
+def get_action_for_user(user, pk) -> MeetingAction:
+    action = (
+        actions_visible_to(user)
+        .select_related("meeting", "meeting__child", "owner_user", "owner_attendee")
+        .filter(pk=_pk(pk))
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+def can_list_my_actions(user) -> bool:
+    return _active(user) and user.role not in (Role.RETURN_INTERVIEWER, Role.ADMINISTRATOR)
+
+
+# CSE risk assessments ---------------------------------------------------------------------
+
+
+def get_child_for_assessments(user, pk):
+    """The child, if the user may see and complete its assessments (the case holders)."""
+    child = get_child_for_user(user, pk)
+    if not is_case_holder(user, child):
+        raise Http404("Not found")
+    return child
+
+
+def can_manage_indicators(user) -> bool:
+    return _active(user) and user.role == Role.SERVICE_MANAGER and bool(user.organisation_id)
+
+
+# Regulation 40 ----------------------------------------------------------------------------
+
+
+def reg40_scope_q(user) -> Q:
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.role in (Role.CARE_WORKER, Role.HOME_MANAGER):
+        from apps.homes.access import granted_home_ids
+
+        return Q(home_id__in=granted_home_ids(user))
+    if user.role in CASE_ROLES:
+        return Q(episode__child__in=children_visible_to(user).values("pk"))
+    return Q(pk__in=[])
+
+
+def reg40_visible_to(user) -> QuerySet[Regulation40Decision]:
+    return Regulation40Decision.objects.filter(reg40_scope_q(user))
+
+
+def get_reg40_for_user(user, pk) -> Regulation40Decision:
+    decision = (
+        reg40_visible_to(user)
+        .select_related("episode", "episode__child", "home", "decided_by")
+        .filter(pk=_pk(pk))
+        .first()
+    )
+    if decision is None:
+        raise Http404("No such decision")
+    return decision
+
+
+def can_decide_reg40(user, decision: Regulation40Decision) -> bool:
+    """The managers of the home (they see it only for homes granted to them)."""
+    return user.role == Role.HOME_MANAGER
+
+
+def can_list_reg40(user) -> bool:
+    return _active(user) and user.role in (Role.HOME_MANAGER, *CASE_ROLES)

@@ -1,0 +1,145 @@
+"""Reads about meetings, actions, assessments and Regulation 40 decisions that take a user."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from apps.strategy_meetings.access import (
+    actions_visible_to,
+    meetings_visible_to,
+    reg40_visible_to,
+)
+from apps.strategy_meetings.models import (
+    ActionStatus,
+    CseIndicator,
+    CseRiskAssessment,
+    MeetingAction,
+    MeetingAttendee,
+    Reg40Status,
+    Regulation40Decision,
+    StrategyMeeting,
+)
+
+
+def meeting_list(user, *, upcoming_only: bool = False) -> QuerySet[StrategyMeeting]:
+    """The meetings a user can see, soonest upcoming first. One query with child and chair."""
+    meetings = meetings_visible_to(user).select_related("child", "chair")
+    if upcoming_only:
+        meetings = meetings.upcoming().filter(scheduled_at__gte=timezone.now())
+    return meetings.annotate(
+        attendee_count=Count("attendees", distinct=True),
+        open_actions=Count("actions", filter=Q(actions__status=ActionStatus.OPEN), distinct=True),
+    ).order_by("-scheduled_at", "-pk")
+
+
+def meeting_detail(meeting: StrategyMeeting) -> dict:
+    """Attendees, actions, alerts and episodes of one meeting the caller may see."""
+    return {
+        "attendees": list(meeting.attendees.select_related("user", "user__organisation")),
+        "actions": list(
+            meeting.actions.select_related("owner_user", "owner_attendee", "completed_by")
+        ),
+        "alerts": list(meeting.alerts.select_related("rule")),
+        "episodes": list(meeting.episodes.all()),
+    }
+
+
+def my_actions(user, *, include_done: bool = False) -> QuerySet[MeetingAction]:
+    """Actions owned by the user, overdue first. One query."""
+    actions = actions_visible_to(user).filter(owner_user=user)
+    if not include_done:
+        actions = actions.filter(status=ActionStatus.OPEN)
+    return actions.select_related("meeting", "meeting__child").order_by("status", "due_on", "pk")
+
+
+def meetings_for_child(user, child) -> QuerySet[StrategyMeeting]:
+    return meeting_list(user).filter(child=child)
+
+
+def indicators_for(authority) -> list[CseIndicator]:
+    """The standard indicators and the authority's own, active, in domain order."""
+    return list(
+        CseIndicator.objects.filter(Q(authority=None) | Q(authority=authority), active=True)
+    )
+
+
+def assessments_for_child(child) -> QuerySet[CseRiskAssessment]:
+    return child.cse_assessments.select_related("assessed_by").prefetch_related(
+        Prefetch("answers", queryset=_answers())
+    )
+
+
+def _answers():
+    from apps.strategy_meetings.models import CseAnswer
+
+    return CseAnswer.objects.select_related("indicator")
+
+
+def current_assessment(child) -> CseRiskAssessment | None:
+    return child.cse_assessments.order_by("-assessed_on", "-pk").first()
+
+
+def reg40_list(user, *, pending_only: bool = True) -> QuerySet[Regulation40Decision]:
+    decisions = reg40_visible_to(user).select_related("episode", "episode__child", "home")
+    if pending_only:
+        decisions = decisions.filter(status=Reg40Status.PENDING)
+    return decisions.order_by("-created_at", "-pk")
+
+
+def invited_users(meeting: StrategyMeeting) -> QuerySet[MeetingAttendee]:
+    return meeting.attendees.filter(user__isnull=False)
+
+
+# Who can be invited -------------------------------------------------------------------------
+
+INVITABLE_ROLES = (
+    "social_worker",
+    "service_manager",
+    "home_manager",
+    "care_worker",
+    "police_liaison",
+)
+
+
+def invitable_users(child) -> QuerySet:
+    """The people it makes sense to invite to a meeting about `child`: the placing authority's
+    social workers and service managers, the managers and staff of the child's current home,
+    and the liaison officers of that home's police force. Active users in roles that can see
+    a meeting in Homeward (the service refuses anyone else). One query."""
+    from apps.accounts.models import Role, User
+    from apps.homes.models import HomeUserObjectPermission
+
+    scope = Q(
+        role__in=(Role.SOCIAL_WORKER, Role.SERVICE_MANAGER),
+        organisation_id=child.placing_authority_id,
+    )
+    placement = child.current_placement
+    if placement is not None:
+        home = placement.home
+        staff = HomeUserObjectPermission.objects.filter(content_object_id=home.pk).values("user_id")
+        scope |= Q(role__in=(Role.HOME_MANAGER, Role.CARE_WORKER), pk__in=staff)
+        if home.police_force_id:
+            scope |= Q(role=Role.POLICE_LIAISON, organisation_id=home.police_force_id)
+    return (
+        User.objects.filter(scope, is_active=True)
+        .select_related("organisation")
+        .order_by("role", "full_name", "pk")
+    )
+
+
+def alert_suggested_attendees(alert) -> list:
+    """The users the alert went to (its deliveries), for the meeting it leads to; the caller
+    keeps only those who can be invited."""
+    from apps.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            pk__in=alert.deliveries.filter(user__isnull=False).values("user_id"),
+            is_active=True,
+            role__in=INVITABLE_ROLES,
+        )
+    )
+
+
+def reg40_pending_for_episode(user, episode) -> Regulation40Decision | None:
+    """The episode's Regulation 40 decision still waiting, if the user may see it. One query."""
+    return reg40_visible_to(user).filter(episode=episode, status=Reg40Status.PENDING).first()

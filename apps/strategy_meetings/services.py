@@ -1,0 +1,713 @@
+"""Writes about strategy meetings, their attendees and actions, CSE risk assessments and
+Regulation 40 decisions.
+
+Every function takes the acting user and assumes the caller checked access
+(apps.strategy_meetings.access). Calendar invitations converge: each attendee row records the
+invitation revision (`sent_sequence`) last emailed to them, a task sends whatever is behind
+after commit, and beat sweeps up anything the broker dropped.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.core.errors import ApplicationError
+from apps.core.services import save_versioned, validate_instance
+from apps.strategy_meetings.models import (
+    ActionStatus,
+    Answer,
+    Attendance,
+    CseAnswer,
+    CseIndicator,
+    CseRiskAssessment,
+    Decision,
+    MeetingAction,
+    MeetingAttendee,
+    MeetingStatus,
+    Reg40Status,
+    Regulation40Decision,
+    RiskLevel,
+    StrategyMeeting,
+    Timing,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _error(field: str, message: str) -> ApplicationError:
+    return ApplicationError(message, fields={field: [message]})
+
+
+def _not_past(value: datetime, field: str) -> None:
+    if value < timezone.now() - timedelta(minutes=5):
+        raise _error(field, "The meeting must be in the future")
+
+
+def _check_where(location: str, video_link: str) -> None:
+    if not (location or "").strip() and not (video_link or "").strip():
+        raise _error("location", "Enter a place or a video link")
+
+
+def _enqueue_invitations(meeting_id: int) -> None:
+    from apps.strategy_meetings.tasks import send_invitations
+
+    try:
+        send_invitations.apply_async((meeting_id,), retry=False)
+    except Exception:
+        logger.warning("Broker unavailable; invitations for meeting %s wait", meeting_id)
+
+
+def _invite(meeting: StrategyMeeting, *, user=None, name="", agency="", email="") -> None:
+    if user is not None:
+        from apps.accounts.models import Role
+
+        if user.role in (Role.RETURN_INTERVIEWER, Role.ADMINISTRATOR) or not user.is_active:
+            # They cannot see meetings in Homeward; invite them by email as an external person.
+            raise _error("user", f"Invite {user.full_name} as an external attendee instead")
+        name = name or user.full_name
+        agency = agency or (user.organisation.name if user.organisation_id else "")
+        email = user.email
+    name, agency, email = (name or "").strip(), (agency or "").strip(), (email or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = ["Enter the attendee's name"]
+    if not agency:
+        errors["agency"] = ["Enter the attendee's agency, for example the school or NHS trust"]
+    if not email:
+        errors["email"] = ["Enter the attendee's email address"]
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
+    attendee = MeetingAttendee(meeting=meeting, user=user, name=name, agency=agency, email=email)
+    validate_instance(attendee, exclude=["meeting"])
+    try:
+        with transaction.atomic():
+            attendee.save()
+    except IntegrityError:
+        raise _error("email", f"{name} is already invited") from None
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    actor,
+    child,
+    scheduled_at: datetime,
+    reason: str,
+    location: str = "",
+    video_link: str = "",
+    duration_minutes: int = 60,
+    chair=None,
+    alerts=(),
+    episodes=(),
+    invite_users=(),
+) -> StrategyMeeting:
+    """Schedule a meeting; the chair (the actor unless named) and `invite_users` are invited,
+    and everyone gets a calendar invitation after commit."""
+    _not_past(scheduled_at, "scheduled_at")
+    _check_where(location, video_link)
+    if not (reason or "").strip():
+        raise _error("reason", "Enter why the meeting is needed")
+    chair = chair or actor
+    meeting = StrategyMeeting(
+        child=child,
+        authority_id=child.placing_authority_id,
+        reason=reason.strip(),
+        scheduled_at=scheduled_at,
+        duration_minutes=duration_minutes,
+        location=(location or "").strip(),
+        video_link=(video_link or "").strip(),
+        chair=chair,
+        created_by=actor,
+    )
+    validate_instance(meeting, exclude=["uid"])
+    meeting._history_user = actor
+    meeting.save()
+    meeting.alerts.add(*[a for a in alerts if a.child_id == child.pk])
+    meeting.episodes.add(*[e for e in episodes if e.child_id == child.pk])
+    seen = set()
+    for user in [chair, *invite_users]:
+        if user.pk not in seen:
+            seen.add(user.pk)
+            _invite(meeting, user=user)
+    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    return meeting
+
+
+@transaction.atomic
+def attendee_add(
+    *, actor, meeting: StrategyMeeting, user=None, name="", agency="", email=""
+) -> MeetingAttendee:
+    """Invite a Homeward user or an external person; they get the current invitation."""
+    if not meeting.is_upcoming:
+        raise _error("name", "People can only be invited to a meeting that has not happened")
+    _invite(meeting, user=user, name=name, agency=agency, email=email)
+    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    return meeting.attendees.order_by("-pk").first()
+
+
+@transaction.atomic
+def attendee_remove(*, actor, attendee: MeetingAttendee) -> None:
+    """Uninvite someone: they are sent a cancellation for their copy of the invitation."""
+    meeting = attendee.meeting
+    if attendee.user_id and attendee.user_id == meeting.chair_id:
+        raise _error("attendee", "The chair cannot be removed; change the chair first")
+    if attendee.actions.exists():
+        raise _error("attendee", f"{attendee.name} owns actions from this meeting")
+    details = {"name": attendee.name, "email": attendee.email}
+    attendee.delete()
+    if meeting.is_upcoming:
+        from apps.strategy_meetings.tasks import send_cancellation
+
+        def enqueue():
+            try:
+                send_cancellation.apply_async((meeting.pk, details), retry=False)
+            except Exception:
+                logger.warning("Broker unavailable; cancellation to an ex-attendee not sent")
+
+        transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def meeting_move(
+    *,
+    actor,
+    meeting: StrategyMeeting,
+    expected_version: int,
+    scheduled_at: datetime,
+    location: str = "",
+    video_link: str = "",
+    duration_minutes: int | None = None,
+) -> StrategyMeeting:
+    """Move a meeting: every attendee gets an update with the same UID and a higher SEQUENCE."""
+    if not meeting.is_upcoming:
+        raise _error("scheduled_at", "Only a meeting that has not happened can be moved")
+    _not_past(scheduled_at, "scheduled_at")
+    _check_where(location, video_link)
+    meeting.scheduled_at = scheduled_at
+    meeting.location = (location or "").strip()
+    meeting.video_link = (video_link or "").strip()
+    if duration_minutes:
+        meeting.duration_minutes = duration_minutes
+    meeting.status = MeetingStatus.RESCHEDULED
+    meeting.sequence += 1
+    validate_instance(meeting)
+    save_versioned(
+        meeting,
+        actor=actor,
+        expected_version=expected_version,
+        fields=["scheduled_at", "location", "video_link", "duration_minutes", "status", "sequence"],
+    )
+    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(
+    *, actor, meeting: StrategyMeeting, expected_version: int, reason: str
+) -> StrategyMeeting:
+    if not meeting.is_upcoming:
+        raise _error("reason", "Only a meeting that has not happened can be cancelled")
+    if not (reason or "").strip():
+        raise _error("reason", "Enter why the meeting is cancelled")
+    meeting.status = MeetingStatus.CANCELLED
+    meeting.cancelled_reason = reason.strip()
+    meeting.sequence += 1
+    save_versioned(
+        meeting,
+        actor=actor,
+        expected_version=expected_version,
+        fields=["status", "cancelled_reason", "sequence"],
+    )
+    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    return meeting
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor,
+    meeting: StrategyMeeting,
+    expected_version: int,
+    held_at: datetime,
+    minutes: str,
+    restricted_minutes: str = "",
+    decisions: list[str] = (),
+    decision_notes: str = "",
+    next_review_on: date | None = None,
+    attendance: dict[int, str] | None = None,
+) -> StrategyMeeting:
+    """Record that the meeting was held: minutes, decisions, attendance, next review."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise _error("held_at", "This meeting was cancelled")
+    if held_at > timezone.now() + timedelta(minutes=1):
+        raise _error("held_at", "The time held must be now or in the past")
+    if not (minutes or "").strip():
+        raise _error("minutes", "Enter the minutes")
+    decisions = list(dict.fromkeys(decisions or []))
+    if not decisions:
+        raise _error("decisions", "Choose at least one decision")
+    if set(decisions) - set(Decision.values):
+        raise _error("decisions", "Choose decisions from the list")
+    if Decision.NO_FURTHER_ACTION in decisions and len(decisions) > 1:
+        raise _error("decisions", "No further action cannot be chosen with other decisions")
+    if next_review_on is not None and next_review_on < timezone.localdate(held_at):
+        raise _error("next_review_on", "The next review must be after the meeting")
+    meeting.status = MeetingStatus.HELD
+    meeting.held_at = held_at
+    meeting.minutes = minutes.strip()
+    meeting.restricted_minutes = (restricted_minutes or "").strip()
+    meeting.decisions = decisions
+    meeting.decision_notes = (decision_notes or "").strip()
+    meeting.next_review_on = next_review_on
+    validate_instance(meeting)
+    save_versioned(
+        meeting,
+        actor=actor,
+        expected_version=expected_version,
+        fields=[
+            "status",
+            "held_at",
+            "minutes",
+            "restricted_minutes",
+            "decisions",
+            "decision_notes",
+            "next_review_on",
+        ],
+    )
+    for attendee in meeting.attendees.all():
+        value = (attendance or {}).get(attendee.pk)
+        if value is not None and value in Attendance.values and value != attendee.attendance:
+            attendee.attendance = value
+            attendee._history_user = actor
+            attendee.save(update_fields=["attendance"])
+    return meeting
+
+
+# Actions ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_add(
+    *,
+    actor,
+    meeting: StrategyMeeting,
+    description: str,
+    due_on: date,
+    owner_user=None,
+    owner_attendee: MeetingAttendee | None = None,
+) -> MeetingAction:
+    if not (description or "").strip():
+        raise _error("description", "Enter what needs to be done")
+    if (owner_user is None) == (owner_attendee is None):
+        raise _error("owner", "Choose who owns the action")
+    if owner_attendee is not None:
+        if owner_attendee.meeting_id != meeting.pk:
+            raise _error("owner", "Choose someone invited to this meeting")
+        if owner_attendee.user_id:
+            owner_user, owner_attendee = owner_attendee.user, None
+    if due_on < timezone.localdate():
+        raise _error("due_on", "The due date must be today or later")
+    action = MeetingAction(
+        meeting=meeting,
+        description=description.strip(),
+        owner_user=owner_user,
+        owner_attendee=owner_attendee,
+        due_on=due_on,
+    )
+    validate_instance(action)
+    action._history_user = actor
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_complete(
+    *, actor, action: MeetingAction, expected_version: int, note: str = ""
+) -> MeetingAction:
+    if action.status != ActionStatus.OPEN:
+        raise _error("note", "This action is already closed")
+    action.status = ActionStatus.DONE
+    action.completed_at = timezone.now()
+    action.completed_by = actor
+    action.completion_note = (note or "").strip()
+    save_versioned(
+        action,
+        actor=actor,
+        expected_version=expected_version,
+        fields=["status", "completed_at", "completed_by", "completion_note"],
+    )
+    return action
+
+
+# CSE risk assessment ----------------------------------------------------------------------
+
+# Points for each answer, times the indicator's weight; a historic concern counts half.
+ANSWER_POINTS = {Answer.NO: 0, Answer.POSSIBLE: 1, Answer.YES: 2}
+# Score thresholds: at or above MEDIUM_FROM is medium, at or above HIGH_FROM is high.
+MEDIUM_FROM = 6
+HIGH_FROM = 14
+REVIEW_MONTHS = {RiskLevel.HIGH: 1, RiskLevel.MEDIUM: 3, RiskLevel.LOW: 3}
+
+STANDARD_INDICATORS = {
+    "missing": [
+        "Regularly missing or away from the placement, or returns late",
+        "Missing overnight, or found far from home",
+        "Picked up or dropped off by unknown adults or in cars",
+    ],
+    "associates": [
+        "Associating with older people, or peers known to be exploited",
+        "A 'boyfriend' or 'girlfriend' much older than them",
+        "Secretive about where they go and who with",
+    ],
+    "gifts": [
+        "Unexplained money, phones, clothes or other gifts",
+        "Owes money or says they are in debt to someone",
+    ],
+    "substances": ["Using alcohol or drugs, or found in possession of them"],
+    "online": [
+        "More than one phone, or a phone they will not explain",
+        "Sharing sexual images, or contact with unknown adults online",
+    ],
+    "health": [
+        "Sexually transmitted infection, pregnancy or termination",
+        "Injuries they will not explain",
+    ],
+    "education": ["Missing school or college, or a sudden fall in attendance"],
+    "behaviour": [
+        "Self-harm, or a sudden change in mood or behaviour",
+        "Known to have been in places linked to exploitation",
+    ],
+}
+
+
+def indicators_seed_standard() -> int:
+    """The standard indicator set (no authority). Idempotent by text."""
+    have = set(CseIndicator.objects.filter(authority=None).values_list("text", flat=True))
+    new = [
+        CseIndicator(domain=domain, text=text, order=n, weight=2 if n == 0 else 1)
+        for domain, texts in STANDARD_INDICATORS.items()
+        for n, text in enumerate(texts)
+        if text not in have
+    ]
+    CseIndicator.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def indicator_add(*, actor, authority, domain: str, text: str, weight: int = 1) -> CseIndicator:
+    """A service manager's own indicator for their authority's assessments."""
+    indicator = CseIndicator(
+        authority=authority, domain=domain, text=(text or "").strip(), weight=weight, order=100
+    )
+    validate_instance(indicator)
+    indicator._history_user = actor
+    indicator.save()
+    return indicator
+
+
+def score_answers(answers: list[tuple[CseIndicator, str, str]]) -> tuple[int, str]:
+    """(indicator, answer, timing) triples → (score, level)."""
+    doubled = 0  # in half points, to keep integers
+    for indicator, answer, timing in answers:
+        points = ANSWER_POINTS[answer] * indicator.weight * 2
+        doubled += points // 2 if timing == Timing.HISTORIC else points
+    score = doubled // 2
+    if score >= HIGH_FROM:
+        return score, RiskLevel.HIGH
+    if score >= MEDIUM_FROM:
+        return score, RiskLevel.MEDIUM
+    return score, RiskLevel.LOW
+
+
+def _add_months(day: date, months: int) -> date:
+    import calendar
+
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+@transaction.atomic
+def assessment_complete(
+    *,
+    actor,
+    child,
+    indicators: list[CseIndicator],
+    answers: dict[int, tuple[str, str]],
+    assessed_on: date | None = None,
+    override_level: str = "",
+    override_reason: str = "",
+    summary: str = "",
+) -> CseRiskAssessment:
+    """Score a completed screening, set the child's current CSE risk level from it, and run
+    the escalation rules for an episode the child is away on now (the overnight-at-risk rule
+    reads the level). `indicators` is the set the form showed; every one must be answered."""
+    from apps.alerts.services import episode_evaluate
+    from apps.children.models import Child
+
+    assessed_on = assessed_on or timezone.localdate()
+    if assessed_on > timezone.localdate():
+        raise _error("assessed_on", "The date of the assessment must be today or in the past")
+    errors, scored = {}, []
+    for indicator in indicators:
+        answer, timing = answers.get(indicator.pk, ("", ""))
+        if answer not in Answer.values:
+            errors[f"indicator_{indicator.pk}"] = [f"Answer: {indicator.text}"]
+        elif answer != Answer.NO and timing not in Timing.values:
+            errors[f"indicator_{indicator.pk}_timing"] = [
+                f"Say whether this is current or historic: {indicator.text}"
+            ]
+        else:
+            scored.append((indicator, answer, timing if answer != Answer.NO else ""))
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
+    if override_level and override_level not in RiskLevel.values:
+        raise _error("override_level", "Choose low, medium or high")
+    if override_level and not (override_reason or "").strip():
+        raise _error("override_reason", "Give a reason for overriding the calculated level")
+    score, calculated = score_answers(scored)
+    level = override_level or calculated
+    assessment = CseRiskAssessment(
+        child=child,
+        assessed_by=actor,
+        assessed_on=assessed_on,
+        score=score,
+        calculated_level=calculated,
+        override_level=override_level or "",
+        override_reason=(override_reason or "").strip() if override_level else "",
+        level=level,
+        summary=(summary or "").strip(),
+        review_due_on=_add_months(assessed_on, REVIEW_MONTHS[level]),
+    )
+    validate_instance(assessment)
+    assessment._history_user = actor
+    assessment.save()
+    CseAnswer.objects.bulk_create(
+        CseAnswer(assessment=assessment, indicator=i, answer=a, timing=t) for i, a, t in scored
+    )
+    # The newest assessment is the child's current level (an older one entered late is not).
+    newest = child.cse_assessments.order_by("-assessed_on", "-pk").first()
+    if newest.pk == assessment.pk and child.cse_risk != level:
+        Child.objects.filter(pk=child.pk).update(cse_risk=level)
+        child.cse_risk = level
+        episode = child.episodes.open().select_related("home", "child").first()
+        if episode is not None:
+            episode.child = child
+            episode_evaluate(episode=episode)
+    return assessment
+
+
+# Regulation 40 ----------------------------------------------------------------------------
+
+
+def reg40_prompt(*, episode) -> Regulation40Decision | None:
+    """Open a decision prompt for the home manager when an episode is flagged (idempotent).
+    Called by the episode services inside their transaction."""
+    reasons = []
+    if episode.suspected_sexual_exploitation:
+        reasons.append("suspected sexual exploitation")
+    if episode.serious_police_incident:
+        reasons.append("a serious incident involving the police")
+    if not reasons:
+        return None
+    decision, _created = Regulation40Decision.objects.get_or_create(
+        episode=episode,
+        defaults={"home_id": episode.home_id, "trigger": " and ".join(reasons).capitalize()},
+    )
+    return decision
+
+
+@transaction.atomic
+def reg40_decide(
+    *,
+    actor,
+    decision: Regulation40Decision,
+    expected_version: int,
+    status: str,
+    notified_at: datetime | None = None,
+    ofsted_reference: str = "",
+    not_notifiable_reason: str = "",
+) -> Regulation40Decision:
+    if status == Reg40Status.NOTIFIED:
+        if notified_at is None:
+            raise _error("notified_at", "Enter when Ofsted was notified")
+        if notified_at > timezone.now() + timedelta(minutes=1):
+            raise _error("notified_at", "The time notified must be now or in the past")
+        if not (ofsted_reference or "").strip():
+            raise _error("ofsted_reference", "Enter the Ofsted reference")
+        not_notifiable_reason = ""
+    elif status == Reg40Status.NOT_NOTIFIABLE:
+        if not (not_notifiable_reason or "").strip():
+            raise _error("not_notifiable_reason", "Enter why this is not notifiable")
+        notified_at, ofsted_reference = None, ""
+    else:
+        raise _error("status", "Choose whether Ofsted was notified")
+    decision.status = status
+    decision.notified_at = notified_at
+    decision.ofsted_reference = (ofsted_reference or "").strip()
+    decision.not_notifiable_reason = (not_notifiable_reason or "").strip()
+    decision.decided_by = actor
+    decision.decided_at = timezone.now()
+    validate_instance(decision)
+    save_versioned(
+        decision,
+        actor=actor,
+        expected_version=expected_version,
+        fields=[
+            "status",
+            "notified_at",
+            "ofsted_reference",
+            "not_notifiable_reason",
+            "decided_by",
+            "decided_at",
+        ],
+    )
+    return decision
+
+
+# Calendar invitations ---------------------------------------------------------------------
+
+
+def invitation_ics(meeting: StrategyMeeting, *, cancel: bool = False, only=None) -> bytes:
+    """The iCalendar (RFC 5546) message for the meeting as it is now: METHOD REQUEST with
+    its UID and SEQUENCE, or CANCEL. The summary names the child by initials and ID only."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    child = meeting.child
+    cal = Calendar()
+    cal.add("prodid", "-//Homeward//Strategy meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancel else "REQUEST")
+    event = Event()
+    event.add("uid", meeting.uid)
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.scheduled_at)
+    event.add("dtend", meeting.scheduled_at + timedelta(minutes=meeting.duration_minutes))
+    initials = f"{child.first_name[:1]}{child.last_name[:1]}".upper()
+    event.add("summary", f"Strategy meeting ({initials}, {child.child_id})")
+    where = meeting.location or meeting.video_link
+    event.add("location", where)
+    from django.urls import reverse
+
+    link = settings.SITE_URL + reverse("strategy_meetings:detail", args=[meeting.pk])
+    event.add("description", f"Details in Homeward (sign-in needed): {link}")
+    if meeting.video_link:
+        event.add("url", meeting.video_link)
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{meeting.chair.email}")
+    organizer.params["cn"] = vText(meeting.chair.full_name)
+    event["organizer"] = organizer
+    people = only if only is not None else list(meeting.attendees.all())
+    for person in people:
+        address = vCalAddress(
+            f"mailto:{person['email'] if isinstance(person, dict) else person.email}"
+        )
+        address.params["cn"] = vText(person["name"] if isinstance(person, dict) else person.name)
+        address.params["role"] = vText("REQ-PARTICIPANT")
+        address.params["partstat"] = vText("NEEDS-ACTION")
+        address.params["rsvp"] = vText("TRUE")
+        event.add("attendee", address, encode=0)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _invitation_email(meeting, *, to: str, name: str, cancel: bool, only=None):
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    child = meeting.child
+    context = {
+        "meeting": meeting,
+        "name": name,
+        "cancel": cancel,
+        "moved": meeting.sequence > 0 and not cancel,
+        "initials": f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
+        "child_ref": child.child_id,
+        "url": settings.SITE_URL + reverse("strategy_meetings:detail", args=[meeting.pk]),
+    }
+    if cancel:
+        subject = "Cancelled: strategy meeting"
+    elif context["moved"]:
+        subject = "Moved: strategy meeting"
+    else:
+        subject = "Invitation: strategy meeting"
+    subject += f" ({context['initials']}, {child.child_id})"
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("strategy_meetings/email/invitation.txt", context),
+        to=[to],
+    )
+    method = "CANCEL" if cancel else "REQUEST"
+    message.attach(
+        "invite.ics",
+        invitation_ics(meeting, cancel=cancel, only=only),
+        f"text/calendar; method={method}; charset=UTF-8",
+    )
+    return message
+
+
+def invitations_send(*, meeting_id: int) -> int:
+    """Email every attendee whose copy is behind the meeting's current revision. Each row is
+    claimed with a conditional update before sending, so two workers never both send it; a
+    failed send puts the claim back for the next sweep. Returns how many were sent."""
+    meeting = StrategyMeeting.objects.select_related("child", "chair").filter(pk=meeting_id).first()
+    if meeting is None:
+        return 0
+    cancel = meeting.status == MeetingStatus.CANCELLED
+    target = meeting.sequence
+    sent = 0
+    behind = meeting.attendees.exclude(sent_sequence=target).order_by("pk")
+    for attendee in behind:
+        previous = attendee.sent_sequence
+        if cancel and previous is None:
+            # Never invited before the cancellation: nothing to cancel.
+            MeetingAttendee.objects.filter(pk=attendee.pk).update(sent_sequence=target)
+            continue
+        claimed = MeetingAttendee.objects.filter(pk=attendee.pk, sent_sequence=previous).update(
+            sent_sequence=target
+        )
+        if not claimed:
+            continue
+        try:
+            _invitation_email(meeting, to=attendee.email, name=attendee.name, cancel=cancel).send()
+        except Exception:
+            MeetingAttendee.objects.filter(pk=attendee.pk, sent_sequence=target).update(
+                sent_sequence=previous
+            )
+            logger.warning("Invitation to attendee %s failed", attendee.pk, exc_info=True)
+            continue
+        sent += 1
+    return sent
+
+
+def cancellation_send(*, meeting_id: int, person: dict) -> None:
+    """A cancellation to someone removed from the meeting's attendees."""
+    meeting = StrategyMeeting.objects.select_related("child", "chair").filter(pk=meeting_id).first()
+    if meeting is not None:
+        _invitation_email(
+            meeting, to=person["email"], name=person["name"], cancel=True, only=[person]
+        ).send()
+
+
+def invitations_sweep() -> list[int]:
+    """Beat: meetings with an attendee whose invitation is behind (the broker was down)."""
+    from django.db.models import Exists, OuterRef
+
+    behind = MeetingAttendee.objects.filter(meeting=OuterRef("pk")).exclude(
+        sent_sequence=OuterRef("sequence")
+    )
+    ids = list(
+        StrategyMeeting.objects.filter(
+            Exists(behind), scheduled_at__gte=timezone.now() - timedelta(days=1)
+        ).values_list("pk", flat=True)[:200]
+    )
+    for pk in ids:
+        _enqueue_invitations(pk)
+    return ids

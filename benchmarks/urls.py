@@ -1,0 +1,48 @@
+"""The project's URLs plus two yardsticks for the episode API's throughput, served by the same
+gunicorn through the same middleware:
+
+- /bench/bare/: a Django view that does nothing (the issue's "bare Django view");
+- /bench/bare-write/: the least a logging API can do: find the caller by API token and insert
+  one row (an access-log row) in a transaction, answering 201.
+"""
+
+from django.db import transaction
+from django.http import HttpResponse
+from django.urls import path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from rest_framework.authtoken.models import Token
+
+from apps.core.models import AccessLog, AccessLogKind
+from config.urls import urlpatterns as project_urlpatterns
+
+CREATED = b'{"ok": true}'
+
+
+@csrf_exempt
+def bare(request):
+    return HttpResponse(CREATED, status=201, content_type="application/json")
+
+
+@csrf_exempt
+def bare_write(request):
+    key = request.headers.get("Authorization", "").removeprefix("Token ")
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None:
+        return HttpResponse(status=401)
+    with transaction.atomic():
+        AccessLog.objects.create(
+            user=token.user, child=None, kind=AccessLogKind.API, viewed_at=timezone.now()
+        )
+    return HttpResponse(CREATED, status=201, content_type="application/json")
+
+
+urlpatterns = [
+    path("bench/bare/", bare, name="bench_bare"),
+    path("bench/bare-write/", bare_write, name="bench_bare_write"),
+    *project_urlpatterns,
+]
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"
+handler403 = "apps.core.views.permission_denied"

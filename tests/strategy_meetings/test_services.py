@@ -1,0 +1,464 @@
+"""Strategy meetings, invitations, actions, CSE risk assessments and Regulation 40, through
+the services."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from icalendar import Calendar
+
+from apps.alerts import services as alerts
+from apps.alerts.models import Alert, RuleType
+from apps.core.errors import ApplicationError, StaleVersionError
+from apps.episodes import services as episodes
+from apps.strategy_meetings import services
+from apps.strategy_meetings.models import (
+    ActionStatus,
+    CseIndicator,
+    MeetingAttendee,
+    MeetingStatus,
+    Reg40Status,
+    RiskLevel,
+)
+from tests.world import build_world
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def schedule(world, **overrides):
+    fields = {
+        "actor": world.users["sw_a"],
+        "child": world.children["a1"],
+        "scheduled_at": timezone.now() + timedelta(days=2),
+        "reason": "Three episodes in a month",
+        "location": "Room 4, County Hall",
+        "invite_users": [world.users["police_1"], world.users["hm_a1"]],
+    }
+    fields.update(overrides)
+    return services.meeting_schedule(**fields)
+
+
+def parse(ics: bytes):
+    calendar = Calendar.from_ical(ics)
+    (event,) = calendar.walk("VEVENT")
+    attendees = event.get("attendee")
+    attendees = attendees if isinstance(attendees, list) else [attendees]
+    return calendar, event, {str(a).removeprefix("mailto:") for a in attendees}
+
+
+class TestInvitations:
+    def test_scheduling_invites_the_chair_and_the_named_users(self, world):
+        meeting = schedule(world)
+        emails = set(meeting.attendees.values_list("email", flat=True))
+        assert emails == {
+            world.users["sw_a"].email,
+            world.users["police_1"].email,
+            world.users["hm_a1"].email,
+        }
+
+    def test_each_attendee_is_emailed_an_invitation_that_parses(self, world):
+        meeting = schedule(world)
+        assert services.invitations_send(meeting_id=meeting.pk) == 3
+        assert len(mail.outbox) == 3
+        message = mail.outbox[0]
+        assert message.subject.startswith("Invitation: strategy meeting")
+        assert "ChildA1" not in message.subject + message.body  # initials and ID only
+        (name, content, mimetype) = message.attachments[0]
+        assert name == "invite.ics" and "method=REQUEST" in mimetype
+        calendar, event, attendees = parse(content)
+        assert str(calendar["method"]) == "REQUEST"
+        assert str(event["uid"]) == meeting.uid
+        assert int(event["sequence"]) == 0
+        assert attendees == set(meeting.attendees.values_list("email", flat=True))
+        assert event.decoded("dtstart") == meeting.scheduled_at.replace(microsecond=0)
+
+    def test_sending_twice_sends_nothing_more(self, world):
+        meeting = schedule(world)
+        services.invitations_send(meeting_id=meeting.pk)
+        assert services.invitations_send(meeting_id=meeting.pk) == 0
+        assert len(mail.outbox) == 3
+
+    def test_moving_sends_an_update_with_the_same_uid_and_a_higher_sequence(self, world):
+        meeting = schedule(world)
+        services.invitations_send(meeting_id=meeting.pk)
+        mail.outbox.clear()
+        later = timezone.now() + timedelta(days=5)
+        meeting = services.meeting_move(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            scheduled_at=later,
+            video_link="https://meet.example/abc",
+        )
+        assert meeting.status == MeetingStatus.RESCHEDULED
+        assert services.invitations_send(meeting_id=meeting.pk) == 3
+        calendar, event, _ = parse(mail.outbox[0].attachments[0][1])
+        assert str(calendar["method"]) == "REQUEST"
+        assert str(event["uid"]) == meeting.uid
+        assert int(event["sequence"]) == 1
+        assert event.decoded("dtstart") == later.replace(microsecond=0)
+        assert mail.outbox[0].subject.startswith("Moved:")
+
+    def test_cancelling_sends_a_cancel_with_a_higher_sequence(self, world):
+        meeting = schedule(world)
+        services.invitations_send(meeting_id=meeting.pk)
+        mail.outbox.clear()
+        meeting = services.meeting_cancel(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            reason="The child has moved placement",
+        )
+        services.invitations_send(meeting_id=meeting.pk)
+        assert len(mail.outbox) == 3
+        calendar, event, _attendees = parse(mail.outbox[0].attachments[0][1])
+        assert str(calendar["method"]) == "CANCEL"
+        assert str(event["status"]) == "CANCELLED"
+        assert int(event["sequence"]) == 1
+        assert str(event["uid"]) == meeting.uid
+
+    def test_an_external_attendee_gets_the_current_invitation(self, world):
+        meeting = schedule(world, invite_users=[])
+        services.invitations_send(meeting_id=meeting.pk)
+        services.attendee_add(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            name="Dr Priya Shah",
+            agency="Northshire NHS Trust",
+            email="priya.shah@nhs.example",
+        )
+        mail.outbox.clear()
+        assert services.invitations_send(meeting_id=meeting.pk) == 1
+        assert mail.outbox[0].to == ["priya.shah@nhs.example"]
+
+    def test_a_removed_attendee_is_sent_a_cancellation_of_their_copy(self, world):
+        meeting = schedule(world)
+        attendee = MeetingAttendee.objects.get(meeting=meeting, user=world.users["police_1"])
+        services.attendee_remove(actor=world.users["sw_a"], attendee=attendee)
+        services.cancellation_send(
+            meeting_id=meeting.pk, person={"name": attendee.name, "email": attendee.email}
+        )
+        calendar, _event, attendees = parse(mail.outbox[-1].attachments[0][1])
+        assert str(calendar["method"]) == "CANCEL"
+        assert attendees == {world.users["police_1"].email}
+
+    def test_the_same_person_cannot_be_invited_twice(self, world):
+        meeting = schedule(world)
+        with pytest.raises(ApplicationError) as error:
+            services.attendee_add(
+                actor=world.users["sw_a"], meeting=meeting, user=world.users["police_1"]
+            )
+        assert "already invited" in error.value.message
+
+    def test_a_return_interviewer_is_invited_as_an_external_person(self, world):
+        with pytest.raises(ApplicationError) as error:
+            schedule(world, invite_users=[world.users["ri"]])
+        assert "external" in error.value.message
+
+    def test_a_meeting_needs_a_place_or_a_link_and_a_future_time(self, world):
+        with pytest.raises(ApplicationError) as error:
+            schedule(world, location="")
+        assert error.value.fields == {"location": ["Enter a place or a video link"]}
+        with pytest.raises(ApplicationError) as error:
+            schedule(world, scheduled_at=timezone.now() - timedelta(days=1))
+        assert "future" in error.value.message
+
+
+class TestRecordingAndActions:
+    def test_recording_minutes_decisions_and_attendance(self, world):
+        meeting = schedule(world)
+        police = meeting.attendees.get(user=world.users["police_1"])
+        meeting = services.meeting_record(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            held_at=timezone.now(),
+            minutes="Agreed a safety plan.",
+            restricted_minutes="Intelligence about an adult.",
+            decisions=["safety_plan", "exploitation_panel"],
+            next_review_on=timezone.localdate() + timedelta(days=28),
+            attendance={police.pk: "attended"},
+        )
+        assert meeting.status == MeetingStatus.HELD
+        police.refresh_from_db()
+        assert police.attendance == "attended"
+
+    def test_no_further_action_stands_alone(self, world):
+        meeting = schedule(world)
+        with pytest.raises(ApplicationError) as error:
+            services.meeting_record(
+                actor=world.users["sw_a"],
+                meeting=meeting,
+                expected_version=meeting.version,
+                held_at=timezone.now(),
+                minutes="Discussed.",
+                decisions=["no_further_action", "safety_plan"],
+            )
+        assert "decisions" in error.value.fields
+
+    def test_a_stale_record_is_refused(self, world):
+        meeting = schedule(world)
+        with pytest.raises(StaleVersionError):
+            services.meeting_record(
+                actor=world.users["sw_a"],
+                meeting=meeting,
+                expected_version=meeting.version - 1,
+                held_at=timezone.now(),
+                minutes="x",
+                decisions=["safety_plan"],
+            )
+
+    def test_actions_for_a_user_and_an_external_attendee_and_completion(self, world):
+        meeting = schedule(world)
+        external = services.attendee_add(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            name="Ms Jo Reid",
+            agency="Northshire Academy",
+            email="jo.reid@school.example",
+        )
+        mine = services.action_add(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            description="Refer to the exploitation panel",
+            due_on=timezone.localdate() + timedelta(days=7),
+            owner_user=world.users["police_1"],
+        )
+        theirs = services.action_add(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            description="Check attendance daily",
+            due_on=timezone.localdate() + timedelta(days=7),
+            owner_attendee=external,
+        )
+        assert theirs.owner_name == "Ms Jo Reid"
+        done = services.action_complete(
+            actor=world.users["police_1"], action=mine, expected_version=mine.version
+        )
+        assert done.status == ActionStatus.DONE
+        assert done.completed_by == world.users["police_1"]
+        with pytest.raises(ApplicationError):
+            services.action_complete(
+                actor=world.users["police_1"], action=done, expected_version=done.version
+            )
+
+
+class TestCseRiskAssessment:
+    def answer_all(self, world, answer="no", timing="", **kwargs):
+        indicators = list(CseIndicator.objects.filter(authority=None))
+        return services.assessment_complete(
+            actor=world.users["sw_a"],
+            child=world.children["a1"],
+            indicators=indicators,
+            answers={i.pk: (answer, timing) for i in indicators},
+            **kwargs,
+        )
+
+    def test_the_standard_indicators_cover_every_domain(self, world):
+        domains = set(CseIndicator.objects.filter(authority=None).values_list("domain", flat=True))
+        assert domains == {
+            "missing",
+            "associates",
+            "gifts",
+            "substances",
+            "online",
+            "health",
+            "education",
+            "behaviour",
+        }
+
+    def test_no_concerns_is_low_with_a_review_in_3_months(self, world):
+        assessment = self.answer_all(world)
+        assert (assessment.score, assessment.level) == (0, RiskLevel.LOW)
+        assert (assessment.review_due_on - assessment.assessed_on).days in range(89, 93)
+
+    def test_every_indicator_yes_and_current_is_high_with_a_review_in_a_month(self, world):
+        assessment = self.answer_all(world, "yes", "current")
+        assert assessment.level == RiskLevel.HIGH
+        assert (assessment.review_due_on - assessment.assessed_on).days in range(28, 32)
+        world.children["a1"].refresh_from_db()
+        assert world.children["a1"].cse_risk == "high"
+
+    def test_historic_concerns_count_half(self, world):
+        current = self.answer_all(world, "possible", "current")
+        historic = self.answer_all(world, "possible", "historic")
+        assert historic.score * 2 in (current.score, current.score - 1)
+
+    def test_an_override_needs_a_reason(self, world):
+        with pytest.raises(ApplicationError) as error:
+            self.answer_all(world, override_level="high")
+        assert "override_reason" in error.value.fields
+        assessment = self.answer_all(
+            world, override_level="high", override_reason="Disclosure at interview"
+        )
+        assert (assessment.calculated_level, assessment.level) == ("low", "high")
+
+    def test_every_indicator_must_be_answered(self, world):
+        indicators = list(CseIndicator.objects.filter(authority=None))
+        with pytest.raises(ApplicationError):
+            services.assessment_complete(
+                actor=world.users["sw_a"],
+                child=world.children["a1"],
+                indicators=indicators,
+                answers={indicators[0].pk: ("no", "")},
+            )
+
+    def test_an_assessment_at_medium_makes_a_following_overnight_absence_fire_the_cse_rule(
+        self, world
+    ):
+        alerts.rules_seed_defaults(authority=world.orgs["A"])
+        indicators = list(CseIndicator.objects.filter(authority=None))
+        # Enough "possible, current" answers to reach medium, not high.
+        answers = {i.pk: ("no", "") for i in indicators}
+        for indicator in indicators[:4]:
+            answers[indicator.pk] = ("possible", "current")
+        assessment = services.assessment_complete(
+            actor=world.users["sw_a"],
+            child=world.children["a1"],
+            indicators=indicators,
+            answers=answers,
+        )
+        assert assessment.level == RiskLevel.MEDIUM
+        night = (timezone.now() - timedelta(days=1)).replace(
+            hour=23, minute=0, second=0, microsecond=0
+        )
+        episode = episodes.episode_open(
+            actor=world.users["cw_a1"],
+            child=world.children["a1"],
+            kind="A",
+            last_seen_at=night,
+            last_seen_where="Station",
+        )
+        episodes.episode_record_return(
+            actor=world.users["cw_a1"],
+            episode=episode,
+            expected_version=episode.version,
+            returned_at=night + timedelta(hours=4),
+            return_method="own_accord",
+        )
+        (alert,) = Alert.objects.filter(rule__rule_type=RuleType.OVERNIGHT_AT_CSE_RISK)
+        assert alert.child == world.children["a1"]
+        assert "medium" in alert.summary
+
+
+class TestRegulation40:
+    def test_flagging_an_episode_opens_a_prompt_once(self, world):
+        episode = episodes.episode_open(
+            actor=world.users["cw_a1"],
+            child=world.children["a1"],
+            kind="M",
+            last_seen_at=timezone.now() - timedelta(hours=2),
+            last_seen_where="Park",
+            suspected_sexual_exploitation=True,
+        )
+        decision = episode.regulation40
+        assert decision.status == Reg40Status.PENDING
+        assert decision.home == world.homes["A1"]
+        episodes.episode_update(
+            actor=world.users["cw_a1"],
+            episode=episode,
+            expected_version=episode.version,
+            serious_police_incident=True,
+        )
+        assert type(decision).objects.filter(episode=episode).count() == 1
+
+    def test_an_unflagged_episode_opens_none(self, world):
+        episode = episodes.episode_open(
+            actor=world.users["cw_a1"],
+            child=world.children["a1"],
+            kind="M",
+            last_seen_at=timezone.now() - timedelta(hours=2),
+            last_seen_where="Park",
+        )
+        assert not hasattr(episode, "regulation40") or episode.regulation40 is None
+
+    def test_deciding_needs_the_time_and_reference_or_a_reason(self, world):
+        episode = episodes.episode_open(
+            actor=world.users["cw_a1"],
+            child=world.children["a1"],
+            kind="M",
+            last_seen_at=timezone.now() - timedelta(hours=2),
+            last_seen_where="Park",
+            serious_police_incident=True,
+        )
+        decision = episode.regulation40
+        with pytest.raises(ApplicationError) as error:
+            services.reg40_decide(
+                actor=world.users["hm_a1"],
+                decision=decision,
+                expected_version=decision.version,
+                status="notified",
+                notified_at=timezone.now(),
+            )
+        assert "ofsted_reference" in error.value.fields
+        with pytest.raises(ApplicationError) as error:
+            services.reg40_decide(
+                actor=world.users["hm_a1"],
+                decision=decision,
+                expected_version=decision.version,
+                status="not_notifiable",
+            )
+        assert "not_notifiable_reason" in error.value.fields
+        decided = services.reg40_decide(
+            actor=world.users["hm_a1"],
+            decision=decision,
+            expected_version=decision.version,
+            status="notified",
+            notified_at=timezone.now(),
+            ofsted_reference="OFS-2026-0142",
+        )
+        assert decided.status == Reg40Status.NOTIFIED
+        assert decided.decided_by == world.users["hm_a1"]
+
+
+class TestOverdueActions:
+    def test_an_overdue_action_alerts_its_owner_and_the_chair_once(self, world):
+        import time_machine
+
+        from apps.alerts.models import AlertDelivery, Channel
+
+        alerts.rules_seed_defaults(authority=world.orgs["A"])
+        meeting = schedule(world)
+        action = services.action_add(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            description="Share the safety plan with the school",
+            due_on=timezone.localdate() + timedelta(days=3),
+            owner_user=world.users["hm_a1"],
+        )
+        assert alerts.time_rules_evaluate() == []
+        with time_machine.travel(timezone.now() + timedelta(days=4, hours=1)):
+            (alert,) = alerts.time_rules_evaluate()
+            assert alerts.time_rules_evaluate() == []
+        assert alert.rule.rule_type == RuleType.ACTION_OVERDUE
+        assert alert.child == world.children["a1"]
+        assert "Share the safety plan" in alert.summary
+        told = set(
+            AlertDelivery.objects.filter(alert=alert, channel=Channel.IN_APP).values_list(
+                "user_id", flat=True
+            )
+        )
+        assert told == {world.users["hm_a1"].pk, world.users["sw_a"].pk}
+        assert action.pk and alert.key == f"action:{action.pk}"
+
+    def test_a_completed_action_raises_nothing(self, world):
+        import time_machine
+
+        alerts.rules_seed_defaults(authority=world.orgs["A"])
+        meeting = schedule(world)
+        action = services.action_add(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            description="Visit the child",
+            due_on=timezone.localdate() + timedelta(days=1),
+            owner_user=world.users["sw_a"],
+        )
+        services.action_complete(
+            actor=world.users["sw_a"], action=action, expected_version=action.version
+        )
+        with time_machine.travel(timezone.now() + timedelta(days=3)):
+            assert alerts.time_rules_evaluate() == []
