@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.children.models import Associate, Child, ChildUserObjectPermission, Place, Placement
-from apps.core.lookups import union_of_ids
+from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
 
 VIEW_CHILD = "view_child"
 
@@ -58,7 +58,7 @@ def child_scope_parts(user) -> list[Q]:
             Q(
                 Exists(
                     Placement.objects.current().filter(
-                        child=OuterRef("pk"), home_id__in=granted_home_ids(user)
+                        child=OuterRef("pk"), home_id__in_ids=granted_home_ids(user)
                     )
                 )
             )
@@ -151,7 +151,7 @@ def sees_child(user, child: Child) -> bool:
 
 
 def placements_visible_to(user) -> QuerySet[Placement]:
-    return Placement.objects.filter(child__in=children_visible_to(user).values("pk"))
+    return Placement.objects.filter(child_id__in_ids=children_visible_to(user).values("pk"))
 
 
 # What a user may do with a child they can see -----------------------------------------------

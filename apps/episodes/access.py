@@ -18,7 +18,7 @@ from django.http import Http404
 
 from apps.accounts.models import Role
 from apps.children.access import children_visible_to, sees_child
-from apps.core.lookups import union_of_ids
+from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
 from apps.episodes.models import Episode, ReturnInterview
 
 
@@ -32,14 +32,14 @@ def episode_scope_parts(user) -> list[Q]:
     if role in (Role.CARE_WORKER, Role.HOME_MANAGER):
         from apps.homes.access import granted_home_ids
 
-        return [Q(home_id__in=granted_home_ids(user))]
+        return [Q(home_id__in_ids=granted_home_ids(user))]
     if role == Role.SOCIAL_WORKER:
-        return [Q(child__in=children_visible_to(user).values("pk"))]
+        return [Q(child_id__in_ids=children_visible_to(user).values("pk"))]
     if role == Role.POLICE_LIAISON and user.organisation_id:
         return [Q(home__police_force_id=user.organisation_id)]
     if role == Role.SERVICE_MANAGER and user.organisation_id:
         return [
-            Q(child__in=children_visible_to(user).values("pk")),
+            Q(child_id__in_ids=children_visible_to(user).values("pk")),
             Q(home__operator_id=user.organisation_id),
         ]
     if role == Role.RETURN_INTERVIEWER:
@@ -111,7 +111,7 @@ def get_interview_for_episode(episode: Episode) -> ReturnInterview:
 
 
 def interviews_visible_to(user) -> QuerySet[ReturnInterview]:
-    return ReturnInterview.objects.filter(episode__in=episodes_visible_to(user).values("pk"))
+    return ReturnInterview.objects.filter(episode_id__in_ids=episodes_visible_to(user).values("pk"))
 
 
 def _sees_child(user, child) -> bool:

@@ -25,6 +25,7 @@ from apps.core.api import (
     validated,
 )
 from apps.core.models import AccessLogKind
+from apps.core.pagination import IdsFirst
 from apps.core.services import access_log_record
 from apps.episodes import access, selectors, services
 from apps.episodes.serializers import (
@@ -69,14 +70,13 @@ def _episode_response(user, episode, *, status_code=status.HTTP_200_OK) -> Respo
     return _with_etag(data, episode.version, status_code=status_code)
 
 
-def _episode_list(user, *, is_open=None, child=None, home=None):
-    """Episodes `user` may see, newest first, with what the list shows (one query per page).
+def _episode_list(user, *, is_open=None, child=None, home=None) -> IdsFirst:
+    """Episodes `user` may see, newest first, with what the list shows (two queries per page:
+    the page's ids, then those episodes with what the list shows; apps.core.pagination).
 
     The API's own list (filters, newest first); selectors.missing_now serves the web board.
     """
-    episodes = access.episodes_visible_to(user).select_related(
-        "child", "home", "reported_by", "return_recorded_by", "interview__assigned_to"
-    )
+    episodes = access.episodes_visible_to(user)
     if is_open is True:
         episodes = episodes.open()
     elif is_open is False:
@@ -85,7 +85,10 @@ def _episode_list(user, *, is_open=None, child=None, home=None):
         episodes = episodes.filter(child_id=child)
     if home is not None:
         episodes = episodes.filter(home_id=home)
-    return episodes.order_by("-last_seen_at", "-pk")
+    return IdsFirst(
+        episodes.order_by("-last_seen_at", "-pk"),
+        related=("child", "home", "reported_by", "return_recorded_by", "interview__assigned_to"),
+    )
 
 
 # Episodes -----------------------------------------------------------------------------------

@@ -428,6 +428,7 @@ def plan(now: datetime, children: list[ChildInfo]) -> list[EpisodePlan]:
         _fill(spec, force=child.force, now=now)
         spec.reported_to_police_at = start + timedelta(minutes=40)
         spec.risk_grade = "medium"
+        spec.risk_change = None  # stays medium whatever the hour the demo is loaded
         open_now[child.key] = spec
     out_of_area = next(
         (c for c in others if c.home == OUT_OF_AREA_HOME and c.key[0] == "N901"), None
@@ -437,6 +438,8 @@ def plan(now: datetime, children: list[ChildInfo]) -> list[EpisodePlan]:
         spec = EpisodePlan(out_of_area.key, "M", start, None, "")
         _fill(spec, force=out_of_area.force, now=now)
         spec.reported_to_police_at = start + timedelta(minutes=50)
+        spec.risk_grade = "medium"  # fixed: NS0001 is the one open episode at high risk
+        spec.risk_change = None
         spec.police_records_at = None  # another force: the home records what police said
         open_now[out_of_area.key] = spec
 

@@ -23,7 +23,7 @@ from apps.children import access as children_access
 from apps.children.access import get_child_for_user, require
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.models import AccessLogKind
-from apps.core.pagination import paginate
+from apps.core.pagination import IdsFirst, paginate
 from apps.core.services import access_log_record
 from apps.episodes import access, selectors, services
 from apps.episodes.access import get_episode_for_user
@@ -535,7 +535,8 @@ def interview_list(request):
     overdue_only = request.GET.get("overdue") == "1"
     now = timezone.now()
     interviews = selectors.interviews_for(request.user, overdue_only=overdue_only, now=now)
-    page, page_range = paginate(request, interviews, INTERVIEWS_PER_PAGE)
+    related = ("episode", "episode__child", "episode__home", "assigned_to")
+    page, page_range = paginate(request, IdsFirst(interviews, related=related), INTERVIEWS_PER_PAGE)
     return render(
         request,
         "episodes/interviews.html",

@@ -43,7 +43,7 @@ def home_children(*, user, home: Home) -> QuerySet[Placement]:
     """Current placements at `home` of children the user may see."""
     return (
         Placement.objects.current()
-        .filter(home=home, child__in=children_visible_to(user).values("pk"))
+        .filter(home=home, child_id__in_ids=children_visible_to(user).values("pk"))
         .select_related("child", "child__placing_authority", "home__host_authority")
         .order_by("child__last_name", "child__first_name")
     )

@@ -113,11 +113,18 @@ def test_the_demo_shows_each_part_of_the_access_model(private_media):
     police = user("police.liaison@northshire-police.example")
     [grant] = ChildUserObjectPermission.objects.filter(user=police)
     assert timezone.now() < grant.expires_at <= timezone.now() + timedelta(days=8)
-    # The granted child, and the children missing now from homes in the force's area.
+    # The granted child, the children missing now from homes in the force's area, and the
+    # children of strategy meetings the officer is invited to (upcoming or recent).
     missing_here = Child.objects.filter(
         episodes__returned_at__isnull=True, episodes__home__police_force__code="NSP"
     )
-    assert set(children_visible_to(police)) == {grant.content_object, *missing_here}
+    invited = Child.objects.filter(
+        strategy_meetings__attendees__user=police,
+        strategy_meetings__status__in=["scheduled", "rescheduled", "held"],
+        strategy_meetings__scheduled_at__gte=timezone.now() - timedelta(days=90),
+    )
+    assert invited.exists()
+    assert set(children_visible_to(police)) == {grant.content_object, *missing_here, *invited}
     assert grant.content_object in missing_here  # NS0001 is missing now
     assert not children_visible_to(police).filter(child_id="NS0027").exists()  # another force
 

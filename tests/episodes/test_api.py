@@ -169,9 +169,10 @@ class TestEpisodeList:
                 interviewer=world.users["ri"],
             )
         client = api(world.users["cw_a1"])
-        # 1. the token and its user; 2. COUNT of visible episodes; 3. the page with child,
-        # home, reporters and the interview with its interviewer.
-        with django_assert_num_queries(3):
+        # 1. the token and its user; 2. COUNT of visible episodes; 3. the ids of the page's
+        # episodes; 4. those episodes with child, home, reporters and the interview with its
+        # interviewer (apps.core.pagination.IdsFirst).
+        with django_assert_num_queries(4):
             response = client.get("/api/v1/episodes/")
         assert response.json()["count"] == count
 
