@@ -50,9 +50,13 @@ run: install assets
 	$(PY) manage.py seed_demo
 	HOST=$(HOST) PORT=$(PORT) PY=$(PY) scripts/run.sh
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), each with a test database of its
+# own; TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+
 test: export HOMEWARD_ENV := test
 test: install assets
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

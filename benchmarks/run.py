@@ -8,7 +8,8 @@ production settings. Then, with both servers up, it measures every endpoint for 
 alternating between the scales request by request so that whatever else the machine is doing
 falls on both alike; then the throughput of the episode-logging API against a bare Django view
 on the same gunicorn (wrk, installed from Debian if missing and allowed, else a Python load
-generator). It writes docs/performance.json and the results section of docs/performance.md.
+generator). It writes docs/performance.json (every figure), the results section of
+docs/performance.md, and var/benchmarks/performance-full.json (also the SQL and plans).
 """
 
 import argparse
@@ -442,6 +443,42 @@ def throughput(plan: dict, port: int, seconds: float, work: Path, use_wrk: bool)
     }
 
 
+# The episodes the throughput test reports, and what they set off, are removed afterwards, so
+# that a database measured again (--reuse) holds the generated data only.
+CREATED = {"episodes_episode": "id", "alerts_alert": "id"}
+CLEAN_UP = [
+    ("alerts_notification", "alert_id", "alerts_alert"),
+    ("alerts_alertdelivery", "alert_id", "alerts_alert"),
+    ("alerts_alert_episodes", "alert_id", "alerts_alert"),
+    ("strategy_meetings_strategymeeting_alerts", "alert_id", "alerts_alert"),
+    ("alerts_historicalalert", "id", "alerts_alert"),
+    ("alerts_alert", "id", "alerts_alert"),
+    ("alerts_alert_episodes", "episode_id", "episodes_episode"),
+    ("episodes_episodeupdate", "episode_id", "episodes_episode"),
+    ("strategy_meetings_regulation40decision", "episode_id", "episodes_episode"),
+    ("episodes_historicalepisode", "id", "episodes_episode"),
+    ("episodes_episode", "id", "episodes_episode"),
+]
+
+
+def high_water(pg: Postgres, database: str) -> dict[str, int]:
+    return {
+        table: int(pg.sql(f"SELECT coalesce(max(id), 0) FROM {table}", database))  # noqa: S608
+        for table in CREATED
+    }
+
+
+def remove_since(pg: Postgres, database: str, marks: dict[str, int]) -> None:
+    statements = [
+        f"DELETE FROM {table} WHERE {column} > {marks[source]}"  # noqa: S608
+        for table, column, source in CLEAN_UP
+    ]
+    try:
+        pg.sql("BEGIN; " + "; ".join(statements) + "; COMMIT", database)
+    except subprocess.CalledProcessError as error:
+        log(f"could not remove what the throughput test made in {database}: {error.stderr}")
+
+
 def ensure_wrk(install: bool) -> bool:
     if shutil.which("wrk"):
         return True
@@ -485,6 +522,14 @@ def markdown(results: dict, scales: list[str]) -> str:
     lines = [
         f"Run {results['started']} on {results['machine']}; command: `{results['command']}`.",
         "",
+    ]
+    if (small, large) != ("county", "national"):
+        lines += [
+            f"**This run compares {small} with {large}, not county with national**: the "
+            "targets are for county and national, measured by `python -m benchmarks.run`.",
+            "",
+        ]
+    lines += [
         "| Scale | Authorities' children measured | Episodes | Database | Generated in |",
         "|---|---|---|---|---|",
     ]
@@ -550,8 +595,26 @@ def markdown(results: dict, scales: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary(results: dict) -> dict:
+    """The results without each endpoint's SQL text and plan (a few MB: var/benchmarks/)."""
+    plans = {
+        scale: {
+            **plan,
+            "endpoints": {
+                key: {k: v for k, v in endpoint.items() if k not in ("slowest", "slowest_plan")}
+                for key, endpoint in plan["endpoints"].items()
+            },
+        }
+        for scale, plan in results["plans"].items()
+    }
+    return {**results, "plans": plans}
+
+
 def write_docs(results: dict, scales: list[str]) -> None:
-    (ROOT / "docs" / "performance.json").write_text(json.dumps(results, indent=1) + "\n")
+    full = ROOT / "var" / "benchmarks" / "performance-full.json"
+    full.parent.mkdir(parents=True, exist_ok=True)
+    full.write_text(json.dumps(results, indent=1) + "\n")
+    (ROOT / "docs" / "performance.json").write_text(json.dumps(summary(results), indent=1) + "\n")
     doc = ROOT / "docs" / "performance.md"
     text = (
         doc.read_text()
@@ -568,7 +631,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Homeward benchmarks (docs/performance.md)")
     parser.add_argument("--scales", nargs="+", default=["county", "national"])
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--requests", type=int, default=30, help="per role and endpoint")
+    parser.add_argument("--requests", type=int, default=60, help="per role and endpoint")
     parser.add_argument("--throughput-seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8765)
@@ -647,9 +710,14 @@ def main() -> None:
         results["throughput"] = {}
         for scale in args.scales:
             log(f"{scale}: throughput")
-            results["throughput"][scale] = throughput(
-                results["plans"][scale], ports[scale], args.throughput_seconds, work, use_wrk
-            )
+            database = f"homeward_bench_{scale}"
+            marks = high_water(pg, database)
+            try:
+                results["throughput"][scale] = throughput(
+                    results["plans"][scale], ports[scale], args.throughput_seconds, work, use_wrk
+                )
+            finally:
+                remove_since(pg, database, marks)
     finally:
         for server in servers.values():
             server.stop()
@@ -662,7 +730,7 @@ def main() -> None:
     print(markdown(results, args.scales))
     if not args.no_docs:
         write_docs(results, args.scales)
-        log("wrote docs/performance.md and docs/performance.json")
+        log("wrote docs/performance.md, docs/performance.json, var/benchmarks/*-full.json")
     log(f"work files in {work}")
 
 

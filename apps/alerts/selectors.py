@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from apps.alerts.access import alerts_visible_to, delivered_q, rules_visible_to
 from apps.alerts.models import Alert, AlertDelivery, AlertStatus, EscalationRule, Notification
+from apps.core.pagination import IdsFirst
 
 SCOPE_MINE = "mine"
 SCOPE_ALL = "authority"
@@ -18,11 +19,13 @@ def alert_list(
     statuses: list[str] | None = None,
     rule_types: list[str] | None = None,
     home: int | None = None,
-) -> QuerySet[Alert]:
+) -> IdsFirst:
     """Alerts `user` may see, newest first. `scope` "mine" keeps those delivered to the user.
 
-    One query: the child, home and rule come joined; `unread` (the user's notification is not
-    read yet) and `child_visible` (a link to the child's record would open) are annotated.
+    Two queries a page (apps.core.pagination.IdsFirst): the page's ids, sorted on the alerts
+    table alone, then those alerts with the child, home and rule joined, `unread` (the user's
+    notification is not read yet) and `child_visible` (a link to the child's record would
+    open) annotated.
     """
     from apps.children.access import children_visible_to
 
@@ -35,15 +38,14 @@ def alert_list(
         alerts = alerts.filter(rule__rule_type__in=rule_types)
     if home is not None:
         alerts = alerts.filter(home_id=home)
-    return (
-        alerts.select_related("child", "home", "rule")
-        .annotate(
+    return IdsFirst(
+        alerts.annotate(
             unread=Exists(
                 Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
             ),
             child_visible=Exists(children_visible_to(user).filter(pk=OuterRef("child_id"))),
-        )
-        .order_by("-raised_at", "-pk")
+        ).order_by("-raised_at", "-pk"),
+        related=("child", "home", "rule"),
     )
 
 

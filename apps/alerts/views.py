@@ -8,7 +8,6 @@ success message.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +18,7 @@ from apps.alerts.models import RULE_PARAMETERS, AlertStatus, RecipientRole, Seve
 from apps.children.access import require
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.models import AccessLogKind
+from apps.core.pagination import paginate
 from apps.core.services import access_log_record
 
 ALERTS_PER_PAGE = 25
@@ -43,17 +43,6 @@ def _with_version(data, version: int):
     data = data.copy()
     data["version"] = str(version)
     return data
-
-
-def _paginate(request, items, per_page: int):
-    paginator = Paginator(items, per_page)
-    page = paginator.get_page(request.GET.get("page"))
-    page_range = (
-        list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-        if paginator.num_pages > 1
-        else []
-    )
-    return page, page_range
 
 
 def severity_tag(alert) -> dict:
@@ -81,7 +70,7 @@ def alert_list(request):
     """Everyone signed in has a list: at least the alerts sent to them."""
     form = AlertFilterForm(request.GET, homes=selectors.alert_homes(request.user))
     filters = form.filters()
-    page, page_range = _paginate(
+    page, page_range = paginate(
         request, selectors.alert_list(request.user, **filters), ALERTS_PER_PAGE
     )
     rows = [

@@ -21,7 +21,7 @@ import operator
 from datetime import timedelta
 from functools import reduce
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -41,12 +41,14 @@ def _unexpired_grants(user):
     ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
 
 
-def child_scope_parts(user) -> list[Q]:
-    """The user's scope on Child as a list of conditions: a child is visible when any holds.
+def child_scope_parts(user) -> list[QuerySet]:
+    """The user's scope as querysets of child ids: a child is visible when any holds it.
 
-    Kept as parts so that children_visible_to can read each through its own index and join
-    the ids (a single OR across tables makes PostgreSQL read every child); child_scope_q
-    joins them with OR for callers that need one condition.
+    Each part is read from the table that drives it, through that table's index (placements
+    at the user's homes, their grants, ...), never by testing every child: the cost follows
+    the size of the scope, not of the table. children_visible_to joins the parts' ids
+    (UNION) and reads the children by primary key; child_scope_q is the same rule as one
+    condition, for checks on one child.
     """
     if not (user and user.is_authenticated and user.is_active):
         return []
@@ -55,49 +57,38 @@ def child_scope_parts(user) -> list[Q]:
         from apps.homes.access import granted_home_ids
 
         return [
-            Q(
-                Exists(
-                    Placement.objects.current().filter(
-                        child=OuterRef("pk"), home_id__in_ids=granted_home_ids(user)
-                    )
-                )
-            )
+            Placement.objects.current()
+            .filter(home_id__in_ids=granted_home_ids(user))
+            .values("child_id")
         ]
     if role == Role.SOCIAL_WORKER:
-        return [Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk"))))]
+        return [_unexpired_grants(user).values("content_object_id")]
     if role == Role.POLICE_LIAISON:
         from apps.episodes.models import Episode
 
         # A time-boxed grant, or the child is missing now from a home in the force's area
         # (the police need the Philomena pack while they search; it closes on return).
-        missing_here = Episode.objects.open().filter(
-            child=OuterRef("pk"), home__police_force_id=user.organisation_id
-        )
+        missing_here = Episode.objects.open().filter(home__police_force_id=user.organisation_id)
         # Invited to a strategy meeting about the child that is still to come or was held in
         # the last 90 days: the officer needs the Philomena profile to take part.
         from apps.strategy_meetings.models import MeetingAttendee
 
         invited = MeetingAttendee.objects.filter(
             user=user,
-            meeting__child=OuterRef("pk"),
             meeting__status__in=["scheduled", "rescheduled", "held"],
             meeting__scheduled_at__gte=timezone.now() - timedelta(days=90),
         )
         return [
-            Q(Exists(_unexpired_grants(user).filter(content_object=OuterRef("pk")))),
-            Q(Exists(missing_here)),
-            Q(Exists(invited)),
+            _unexpired_grants(user).values("content_object_id"),
+            missing_here.values("child_id"),
+            invited.values("meeting__child_id"),
         ]
     if role == Role.SERVICE_MANAGER and user.organisation_id:
         return [
-            Q(placing_authority_id=user.organisation_id),
-            Q(
-                Exists(
-                    Placement.objects.current().filter(
-                        child=OuterRef("pk"), home__operator_id=user.organisation_id
-                    )
-                )
-            ),
+            Child.objects.filter(placing_authority_id=user.organisation_id).values("pk"),
+            Placement.objects.current()
+            .filter(home__operator_id=user.organisation_id)
+            .values("child_id"),
         ]
     return []
 
@@ -107,20 +98,16 @@ def child_scope_q(user) -> Q:
     parts = child_scope_parts(user)
     if not parts:
         return Q(pk__in=[])
-    return reduce(operator.or_, parts)
+    return reduce(operator.or_, (Q(pk__in=part) for part in parts))
 
 
 def children_visible_to(user) -> QuerySet[Child]:
-    """The children `user` may see. With more than one part to the scope, the ids of each
-    part are found through its own index and the children read by primary key (pk__in_ids),
-    so the cost follows the size of the scope, not of the table."""
+    """The children `user` may see, read by primary key from the ids of the scope's parts
+    (pk__in_ids: see apps/core/lookups.py)."""
     parts = child_scope_parts(user)
     if not parts:
         return Child.objects.none()
-    if len(parts) == 1:
-        return Child.objects.filter(parts[0])
-    ids = union_of_ids(Child.objects.filter(part) for part in parts)
-    return Child.objects.filter(pk__in_ids=ids)
+    return Child.objects.filter(pk__in_ids=union_of_ids(parts))
 
 
 def get_child_for_user(user, pk) -> Child:

@@ -30,6 +30,7 @@ ForeignKey.register_lookup(InIds)
 
 
 def union_of_ids(querysets) -> object:
-    """The ids of several querysets of one model, as one subquery (UNION), unordered."""
-    first, *rest = [qs.order_by().values("pk") for qs in querysets]
+    """One subquery (UNION) of the ids several one-column querysets give (values("pk"),
+    values("child_id"), ...), unordered."""
+    first, *rest = [qs.order_by() for qs in querysets]
     return first.union(*rest) if rest else first

@@ -22,6 +22,12 @@ from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
 from apps.episodes.models import Episode, ReturnInterview
 
 
+def _homes(**conditions) -> QuerySet:
+    from apps.homes.models import Home
+
+    return Home.objects.filter(**conditions).values("pk")
+
+
 def episode_scope_parts(user) -> list[Q]:
     """The user's scope on Episode as conditions any of which makes an episode visible (see
     apps.children.access.child_scope_parts for why it is kept in parts). The conditions name
@@ -35,12 +41,14 @@ def episode_scope_parts(user) -> list[Q]:
         return [Q(home_id__in_ids=granted_home_ids(user))]
     if role == Role.SOCIAL_WORKER:
         return [Q(child_id__in_ids=children_visible_to(user).values("pk"))]
+    # Homes by their force or operator are read first through their own index, so that an
+    # episode's home is not joined (PostgreSQL then reads every home in the country).
     if role == Role.POLICE_LIAISON and user.organisation_id:
-        return [Q(home__police_force_id=user.organisation_id)]
+        return [Q(home_id__in_ids=_homes(police_force_id=user.organisation_id))]
     if role == Role.SERVICE_MANAGER and user.organisation_id:
         return [
             Q(child_id__in_ids=children_visible_to(user).values("pk")),
-            Q(home__operator_id=user.organisation_id),
+            Q(home_id__in_ids=_homes(operator_id=user.organisation_id)),
         ]
     if role == Role.RETURN_INTERVIEWER:
         return [Q(interview__assigned_to=user)]
@@ -54,28 +62,39 @@ def episode_scope_q(user) -> Q:
     return reduce(operator.or_, parts)
 
 
-def episodes_visible_to(user) -> QuerySet[Episode]:
+def episodes_visible_to(user, *, where: Q | None = None) -> QuerySet[Episode]:
     """The episodes `user` may see; a scope of several parts is read part by part through
-    their indexes and joined by primary key, as for children."""
+    their indexes and joined by primary key, as for children. `where` (a period, say) is
+    applied inside each part, so a part reads only the episodes it keeps (a service manager's
+    year of episodes through episode_child_recent, not every episode of their children)."""
     parts = episode_scope_parts(user)
     if not parts:
         return Episode.objects.none()
+    if where is not None:
+        parts = [part & where for part in parts]
     if len(parts) == 1:
         return Episode.objects.filter(parts[0])
-    ids = union_of_ids(Episode.objects.filter(part) for part in parts)
+    ids = union_of_ids(Episode.objects.filter(part).values("pk") for part in parts)
     return Episode.objects.filter(pk__in_ids=ids)
 
 
 def placements_in_episode_scope(user):
     """Placements counted beside the user's episodes in a rate (episodes per 1,000 placement
-    nights): episode_scope_q applied to placements (its fields, home and child, are the
-    placement's too), so a rate never divides the episodes a user sees by the nights of
-    children whose episodes they cannot see. Return interviewers count no nights."""
+    nights): the parts of episode_scope_parts applied to placements (their fields, home and
+    child, are the placement's too), each through its index and joined by primary key, so a
+    rate never divides the episodes a user sees by the nights of children whose episodes they
+    cannot see. Return interviewers count no nights."""
     from apps.children.models import Placement
 
     if getattr(user, "role", None) == Role.RETURN_INTERVIEWER:
         return Placement.objects.none()
-    return Placement.objects.filter(episode_scope_q(user))
+    parts = episode_scope_parts(user)
+    if not parts:
+        return Placement.objects.none()
+    if len(parts) == 1:
+        return Placement.objects.filter(parts[0])
+    ids = union_of_ids(Placement.objects.filter(part).values("pk") for part in parts)
+    return Placement.objects.filter(pk__in_ids=ids)
 
 
 def get_episode_for_user(user, pk) -> Episode:

@@ -6,7 +6,6 @@ FULL_ONLY when its context says `full=False`, so those fields are optional in th
 """
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.children.serializers import HomeRefSerializer, UserRefSerializer
@@ -86,7 +85,12 @@ class EpisodeOutputSerializer(serializers.Serializer):
     duration_minutes = serializers.SerializerMethodField(
         help_text="From last seen to the return, or to now while open."
     )
-    interview = serializers.SerializerMethodField()
+    # One nested serializer bound once for the whole list (a serializer made per row copies
+    # all its fields each time: the garbage that made a list's slowest requests wait on
+    # Python's garbage collector; docs/performance.md).
+    interview = InterviewSummarySerializer(
+        allow_null=True, help_text="The return interview, or null until the child returns."
+    )
     version = serializers.IntegerField()
 
     last_seen_where = _full_only(serializers.CharField)
@@ -120,14 +124,6 @@ class EpisodeOutputSerializer(serializers.Serializer):
     def get_duration_minutes(self, episode) -> int:
         end = episode.returned_at or self.context.get("now") or timezone.now()
         return int((end - episode.last_seen_at).total_seconds() // 60)
-
-    @extend_schema_field(InterviewSummarySerializer(allow_null=True))
-    def get_interview(self, episode):
-        """The return interview, or None until the child returns."""
-        interview = getattr(episode, "interview", None)
-        if interview is None:
-            return None
-        return InterviewSummarySerializer(interview, context=self.context).data
 
 
 class EpisodeFieldsSerializer(serializers.Serializer):

@@ -11,10 +11,14 @@ Who sees which homes:
 Forbidden answers 404 (get_home_for_user).
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import operator
+from functools import reduce
+
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
+from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
 from apps.homes.models import Home, HomeUserObjectPermission
 
 VIEW_HOME = "view_home"
@@ -28,47 +32,58 @@ def granted_home_ids(user, codename: str = VIEW_HOME) -> QuerySet:
     ).values("content_object_id")
 
 
-def home_scope_q(user) -> Q:
+def home_scope_parts(user) -> list[QuerySet] | None:
+    """The user's scope as querysets of home ids, each read through its own index (see
+    apps.children.access.child_scope_parts); None for every home (administrators)."""
     if not (user and user.is_authenticated and user.is_active):
-        return Q(pk__in=[])
+        return []
     role = user.role
     if role == Role.ADMINISTRATOR:
-        return Q()
+        return None
     if role in (Role.CARE_WORKER, Role.HOME_MANAGER):
-        return Q(pk__in=granted_home_ids(user))
+        return [granted_home_ids(user)]
     if role == Role.POLICE_LIAISON and user.organisation_id:
-        return Q(police_force_id=user.organisation_id)
+        return [Home.objects.filter(police_force_id=user.organisation_id).values("pk")]
     if role == Role.SOCIAL_WORKER:
         from apps.children.access import children_visible_to
         from apps.children.models import Placement
 
-        return Q(
-            Exists(
-                Placement.objects.current().filter(
-                    home=OuterRef("pk"), child__in=children_visible_to(user).values("pk")
-                )
-            )
-        )
+        return [
+            Placement.objects.current()
+            .filter(child_id__in_ids=children_visible_to(user).values("pk"))
+            .values("home_id")
+        ]
     if role == Role.SERVICE_MANAGER and user.organisation_id:
-        from apps.children.models import Placement
+        from apps.children.models import Child, Placement
 
         org = user.organisation_id
-        return (
-            Q(operator_id=org)
-            | Q(host_authority_id=org)
-            | Q(
-                Exists(
-                    Placement.objects.current().filter(
-                        home=OuterRef("pk"), child__placing_authority_id=org
-                    )
-                )
-            )
-        )
-    return Q(pk__in=[])
+        placed_by_us = Child.objects.filter(placing_authority_id=org).values("pk")
+        return [
+            Home.objects.filter(operator_id=org).values("pk"),
+            Home.objects.filter(host_authority_id=org).values("pk"),
+            Placement.objects.current().filter(child_id__in_ids=placed_by_us).values("home_id"),
+        ]
+    return []
+
+
+def home_scope_q(user) -> Q:
+    """The same rule as one condition, for checks on one home."""
+    parts = home_scope_parts(user)
+    if parts is None:
+        return Q()
+    if not parts:
+        return Q(pk__in=[])
+    return reduce(operator.or_, (Q(pk__in=part) for part in parts))
 
 
 def homes_visible_to(user) -> QuerySet[Home]:
-    return Home.objects.filter(home_scope_q(user))
+    """Read by primary key from the union of the parts' ids."""
+    parts = home_scope_parts(user)
+    if parts is None:
+        return Home.objects.all()
+    if not parts:
+        return Home.objects.none()
+    return Home.objects.filter(pk__in_ids=union_of_ids(parts))
 
 
 def get_home_for_user(user, pk) -> Home:

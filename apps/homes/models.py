@@ -78,6 +78,10 @@ class Home(TimeStampedModel, VersionedModel):
             # Service manager scope: homes an authority operates or hosts.
             models.Index(fields=["operator", "name"], name="home_operator_name"),
             models.Index(fields=["host_authority", "name"], name="home_host_name"),
+            # The homes list and GET /api/v1/homes/ in name order (apps.homes.selectors.
+            # home_list): an administrator's first page of every home in the country is read
+            # from here instead of sorting them all.
+            models.Index(fields=["name", "id"], name="home_name"),
         ]
 
     def __str__(self):

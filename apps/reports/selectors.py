@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -192,10 +192,12 @@ def _display_name(first: str, preferred: str, last: str) -> str:
     return f"{preferred or first} {last}"
 
 
-def _scoped_episodes(user, filters: Filters) -> QuerySet:
+def _scoped_episodes(user, filters: Filters, since: datetime, until: datetime) -> QuerySet:
+    """Episodes in scope that started in [since, until), with the home and authority filters.
+    The period is applied inside each part of the scope (episodes_visible_to's `where`)."""
     from apps.episodes.access import episodes_visible_to
 
-    episodes = episodes_visible_to(user)
+    episodes = episodes_visible_to(user, where=Q(last_seen_at__gte=since, last_seen_at__lt=until))
     if filters.home_id:
         episodes = episodes.filter(home_id=filters.home_id)
     if filters.authority_id:
@@ -237,8 +239,7 @@ def _episode_rows(user, filters: Filters, since: datetime, until: datetime) -> l
     from apps.children.access import children_visible_to
 
     values = (
-        _scoped_episodes(user, filters)
-        .filter(last_seen_at__gte=since, last_seen_at__lt=until)
+        _scoped_episodes(user, filters, since, until)
         .annotate(child_visible=Exists(children_visible_to(user).filter(pk=OuterRef("child_id"))))
         .order_by("last_seen_at", "pk")
         .values(*EPISODE_FIELDS)
@@ -719,20 +720,14 @@ def dashboard(user, filters: Filters, *, now: datetime | None = None) -> Dashboa
 def episode_count(user, filters: Filters) -> int:
     """How many episodes in scope started in the period (home and authority filters only): the
     size of an episode export, to decide whether a worker writes it. One query."""
-    return (
-        _scoped_episodes(user, filters)
-        .filter(
-            last_seen_at__gte=uk_midnight(filters.start),
-            last_seen_at__lt=uk_midnight(filters.end + timedelta(days=1)),
-        )
-        .count()
-    )
+    return _scoped_episodes(
+        user, filters, uk_midnight(filters.start), uk_midnight(filters.end + timedelta(days=1))
+    ).count()
 
 
 def filter_choices(user) -> tuple[list, list]:
     """The homes and placing authorities the filters offer: homes the user may see, and the
     placing authorities of children whose episodes they may see. Two queries."""
-    from django.db.models import Q
 
     from apps.accounts.models import Organisation, OrganisationKind
     from apps.episodes.access import episodes_visible_to

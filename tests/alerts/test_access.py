@@ -60,6 +60,29 @@ class TestAlertsVisibleTo:
         assert not world.users["hm_a1"].alert_deliveries.exists()
         assert visible(world, "hm_a1", alerts) == {"a1"}
 
+    @pytest.mark.parametrize(
+        "user", ["sw_a", "sm_a", "sm_b", "hm_a1", "police_1", "cw_a1", "ri", "admin"]
+    )
+    def test_the_scope_as_one_condition_gives_the_same_alerts_as_the_list(
+        self, world, alerts, user
+    ):
+        # alerts_visible_to reads the scope's parts and joins their ids; alert_scope_q is the
+        # same rule as one condition (for checks on one alert): the two must never differ.
+        from apps.alerts.models import Alert
+
+        person = world.users[user]
+        listed = set(access.alerts_visible_to(person).values_list("pk", flat=True))
+        one_condition = set(
+            Alert.objects.filter(access.alert_scope_q(person)).values_list("pk", flat=True)
+        )
+        assert listed == one_condition
+        for alert in alerts.values():
+            if alert.pk in listed:
+                assert access.get_alert_for_user(person, alert.pk) == alert
+            else:
+                with pytest.raises(Http404):
+                    access.get_alert_for_user(person, alert.pk)
+
     def test_the_police_see_only_what_was_sent_to_them(self, world, alerts):
         assert world.users["police_1"].alert_deliveries.filter(alert=alerts["a1"]).exists()
         assert visible(world, "police_2", alerts) == set()

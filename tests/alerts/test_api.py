@@ -93,9 +93,9 @@ class TestAlertList:
     ):
         manager, _ = many_alerts(count)
         client = api(manager)
-        # 1. the token and its user; 2. COUNT of visible alerts; 3. the page with child, home
-        # and rule (one query).
-        with django_assert_num_queries(3):
+        # 1. the token and its user; 2. COUNT of visible alerts; 3. the page's ids; 4. those
+        # alerts with child, home and rule (apps.core.pagination.IdsFirst).
+        with django_assert_num_queries(4):
             response = client.get(ALERTS)
         assert response.json()["count"] == count
 

@@ -196,11 +196,12 @@ class TestAlertList:
         manager, _ = many_alerts(count)
         client = signed_in(manager)
         # 1 session, 2 user, 3 two-factor device, 4 the homes of the user's alerts (the home
-        # filter), 5 count for the paginator, 6 the page of alerts with child, home and rule,
-        # unread and child-visible annotated (one query), 7 the signed-in user's organisation
-        # (user bar and caption), 8 the user's unread alerts (the header's count), 9-11
-        # savepoint, session update, release (the session is saved on every request).
-        with django_assert_num_queries(11):
+        # filter), 5 count for the paginator, 6 the page's ids, 7 those alerts with child, home
+        # and rule, unread and child-visible annotated (apps.core.pagination.IdsFirst), 8 the
+        # signed-in user's organisation (user bar and caption), 9 the user's unread alerts (the
+        # header's count), 10-12 savepoint, session update, release (the session is saved on
+        # every request).
+        with django_assert_num_queries(12):
             response = client.get(LIST)
         assert len(rows(body(response))) == count
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.episodes import services as episodes
 from apps.strategy_meetings import access, services
+from apps.strategy_meetings.models import StrategyMeeting
 from tests.strategy_meetings.conftest import record, schedule
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,10 @@ def test_the_access_functions_agree(world, state, user):
     a1 = state["a1"]
     seen = access.meetings_visible_to(person).filter(pk=a1.pk).exists()
     assert seen is (user in SEE_A1_MEETING)
+    # The scope as one condition (meeting_scope_q) is the same rule as the list's union of ids.
+    assert StrategyMeeting.objects.filter(access.meeting_scope_q(person), pk=a1.pk).exists() is (
+        seen
+    )
     if seen:
         assert access.can_read_restricted_minutes(person, a1) is (user in RESTRICTED_A1)
         assert access.meeting_permissions(person, a1)["can_record"] is (user in RUN_A1)
