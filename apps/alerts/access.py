@@ -11,15 +11,12 @@ Escalation rules: a service manager sees and changes their own authority's; nobo
 Forbidden answers 404 (get_alert_for_user, get_rule_for_user), exactly like missing.
 """
 
-import operator
-from functools import reduce
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
 from apps.alerts.models import Alert, AlertDelivery, EscalationRule
-from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
+from apps.core.lookups import any_part_q, rows_in_parts
 
 
 def _pk(value) -> int:
@@ -63,17 +60,13 @@ def alert_scope_parts(user) -> list[QuerySet]:
 def alert_scope_q(user) -> Q:
     """The same rule as one condition, for checks on one alert."""
     parts = alert_scope_parts(user)
-    if not parts:
-        return Q(pk__in=[])
-    return reduce(operator.or_, (Q(pk__in=part) for part in parts))
+    return any_part_q(parts)
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
     """The alerts `user` may see, read by primary key from the union of the parts' ids."""
     parts = alert_scope_parts(user)
-    if not parts:
-        return Alert.objects.none()
-    return Alert.objects.filter(pk__in_ids=union_of_ids(parts))
+    return rows_in_parts(Alert, parts)
 
 
 def get_alert_for_user(user, pk) -> Alert:

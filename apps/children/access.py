@@ -17,9 +17,7 @@ Who sees which children (ARCHITECTURE.md, access model):
 - administrator: none.
 """
 
-import operator
 from datetime import timedelta
-from functools import reduce
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -27,7 +25,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.children.models import Associate, Child, ChildUserObjectPermission, Place, Placement
-from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
+from apps.core.lookups import any_part_q, rows_in_parts
 
 VIEW_CHILD = "view_child"
 
@@ -96,18 +94,14 @@ def child_scope_parts(user) -> list[QuerySet]:
 def child_scope_q(user) -> Q:
     """A Q on Child that is true exactly for the children `user` may see."""
     parts = child_scope_parts(user)
-    if not parts:
-        return Q(pk__in=[])
-    return reduce(operator.or_, (Q(pk__in=part) for part in parts))
+    return any_part_q(parts)
 
 
 def children_visible_to(user) -> QuerySet[Child]:
     """The children `user` may see, read by primary key from the ids of the scope's parts
     (pk__in_ids: see apps/core/lookups.py)."""
     parts = child_scope_parts(user)
-    if not parts:
-        return Child.objects.none()
-    return Child.objects.filter(pk__in_ids=union_of_ids(parts))
+    return rows_in_parts(Child, parts)
 
 
 def get_child_for_user(user, pk) -> Child:

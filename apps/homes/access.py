@@ -11,14 +11,11 @@ Who sees which homes:
 Forbidden answers 404 (get_home_for_user).
 """
 
-import operator
-from functools import reduce
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
-from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
+from apps.core.lookups import any_part_q, rows_in_parts
 from apps.homes.models import Home, HomeUserObjectPermission
 
 VIEW_HOME = "view_home"
@@ -71,9 +68,7 @@ def home_scope_q(user) -> Q:
     parts = home_scope_parts(user)
     if parts is None:
         return Q()
-    if not parts:
-        return Q(pk__in=[])
-    return reduce(operator.or_, (Q(pk__in=part) for part in parts))
+    return any_part_q(parts)
 
 
 def homes_visible_to(user) -> QuerySet[Home]:
@@ -81,9 +76,7 @@ def homes_visible_to(user) -> QuerySet[Home]:
     parts = home_scope_parts(user)
     if parts is None:
         return Home.objects.all()
-    if not parts:
-        return Home.objects.none()
-    return Home.objects.filter(pk__in_ids=union_of_ids(parts))
+    return rows_in_parts(Home, parts)
 
 
 def get_home_for_user(user, pk) -> Home:

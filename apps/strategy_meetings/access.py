@@ -17,15 +17,12 @@ the case holders see them; the police do not.
 Forbidden answers 404 everywhere.
 """
 
-import operator
-from functools import reduce
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
 from apps.children.access import children_visible_to, get_child_for_user
-from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
+from apps.core.lookups import any_part_q, rows_in_parts
 from apps.strategy_meetings.models import (
     MeetingAction,
     MeetingAttendee,
@@ -61,17 +58,13 @@ def meeting_scope_parts(user) -> list[QuerySet]:
 def meeting_scope_q(user) -> Q:
     """The same rule as one condition, for checks on one meeting."""
     parts = meeting_scope_parts(user)
-    if not parts:
-        return Q(pk__in=[])
-    return reduce(operator.or_, (Q(pk__in=part) for part in parts))
+    return any_part_q(parts)
 
 
 def meetings_visible_to(user) -> QuerySet[StrategyMeeting]:
     """Read by primary key from the union of the parts' ids."""
     parts = meeting_scope_parts(user)
-    if not parts:
-        return StrategyMeeting.objects.none()
-    return StrategyMeeting.objects.filter(pk__in_ids=union_of_ids(parts))
+    return rows_in_parts(StrategyMeeting, parts)
 
 
 def _pk(pk) -> int:
