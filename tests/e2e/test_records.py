@@ -555,6 +555,8 @@ def test_record_pages_fit_a_phone(phone_page: Page, sign_in, world):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Homes")
     measure("homes-list")
     phone.get_by_role("link", name="Home A1", exact=True).click()
+    # The home's page has loaded (measuring during the navigation finds no document).
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Home A1")
     measure("home-a1")
 
     too_wide = {name: width for name, width in widths.items() if width > PHONE_VIEWPORT["width"]}

@@ -8,6 +8,7 @@ to artifacts/screenshots/reports-*.png at desktop and phone widths.
 
 import csv
 import io
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -143,6 +144,8 @@ def test_service_manager_filters_downloads_and_opens_the_police_pack(
         if name == "police-pack":
             phone_page.get_by_test_id("table-missing-now").get_by_role("link").first.click()
             phone_page.get_by_test_id("police-pack-link").click()
+            # Measured once the pack has loaded, not during the navigation.
+            phone_page.wait_for_url(re.compile(r"/reports/police-pack/\d+/"))
         width = phone_page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE_VIEWPORT["width"], (name, width)
         checked(phone_page, f"phone-{name}")
