@@ -445,7 +445,7 @@ def throughput(plan: dict, port: int, seconds: float, work: Path, use_wrk: bool)
 
 # The episodes the throughput test reports, and what they set off, are removed afterwards, so
 # that a database measured again (--reuse) holds the generated data only.
-CREATED = {"episodes_episode": "id", "alerts_alert": "id"}
+CREATED = ("episodes_episode", "alerts_alert")
 CLEAN_UP = [
     ("alerts_notification", "alert_id", "alerts_alert"),
     ("alerts_alertdelivery", "alert_id", "alerts_alert"),
@@ -710,7 +710,7 @@ def main() -> None:
         results["throughput"] = {}
         for scale in args.scales:
             log(f"{scale}: throughput")
-            database = f"homeward_bench_{scale}"
+            database = results["databases"][scale]["database"]
             marks = high_water(pg, database)
             try:
                 results["throughput"][scale] = throughput(

@@ -26,9 +26,13 @@ def _pk(value) -> int:
         raise Http404("Not found") from None
 
 
+def _delivered_ids(user) -> QuerySet:
+    return AlertDelivery.objects.filter(user=user).values("alert_id")
+
+
 def delivered_q(user) -> Q:
     """Alerts that went to `user` on any channel, at any step of the ladder."""
-    return Q(pk__in=AlertDelivery.objects.filter(user=user).values("alert_id"))
+    return Q(pk__in=_delivered_ids(user))
 
 
 def alert_scope_parts(user) -> list[QuerySet]:
@@ -38,7 +42,7 @@ def alert_scope_parts(user) -> list[QuerySet]:
     shape as apps.children.access.child_scope_parts."""
     if not (user and user.is_authenticated and user.is_active):
         return []
-    parts = [AlertDelivery.objects.filter(user=user).values("alert_id")]
+    parts = [_delivered_ids(user)]
     role = user.role
     if role == Role.SERVICE_MANAGER and user.organisation_id:
         parts.append(Alert.objects.filter(authority_id=user.organisation_id).values("pk"))

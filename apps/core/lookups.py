@@ -53,3 +53,12 @@ def rows_in_parts(model, parts) -> QuerySet:
     if not parts:
         return model.objects.none()
     return model.objects.filter(pk__in_ids=union_of_ids(parts))
+
+
+def rows_matching_any(model, conditions: list[Q]) -> QuerySet:
+    """The rows of `model` any of `conditions` holds for. One condition is a plain filter;
+    several are each read through their own index and joined by primary key (rows_in_parts),
+    as an OR across tables would make PostgreSQL read the whole table."""
+    if len(conditions) == 1:
+        return model.objects.filter(conditions[0])
+    return rows_in_parts(model, [model.objects.filter(c).values("pk") for c in conditions])

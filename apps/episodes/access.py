@@ -18,7 +18,7 @@ from django.http import Http404
 
 from apps.accounts.models import Role
 from apps.children.access import children_visible_to, sees_child
-from apps.core.lookups import union_of_ids  # also registers the in_ids lookup
+from apps.core.lookups import rows_matching_any  # also registers the in_ids lookup
 from apps.episodes.models import Episode, ReturnInterview
 
 
@@ -68,14 +68,9 @@ def episodes_visible_to(user, *, where: Q | None = None) -> QuerySet[Episode]:
     applied inside each part, so a part reads only the episodes it keeps (a service manager's
     year of episodes through episode_child_recent, not every episode of their children)."""
     parts = episode_scope_parts(user)
-    if not parts:
-        return Episode.objects.none()
     if where is not None:
         parts = [part & where for part in parts]
-    if len(parts) == 1:
-        return Episode.objects.filter(parts[0])
-    ids = union_of_ids(Episode.objects.filter(part).values("pk") for part in parts)
-    return Episode.objects.filter(pk__in_ids=ids)
+    return rows_matching_any(Episode, parts)
 
 
 def placements_in_episode_scope(user):
@@ -88,13 +83,7 @@ def placements_in_episode_scope(user):
 
     if getattr(user, "role", None) == Role.RETURN_INTERVIEWER:
         return Placement.objects.none()
-    parts = episode_scope_parts(user)
-    if not parts:
-        return Placement.objects.none()
-    if len(parts) == 1:
-        return Placement.objects.filter(parts[0])
-    ids = union_of_ids(Placement.objects.filter(part).values("pk") for part in parts)
-    return Placement.objects.filter(pk__in_ids=ids)
+    return rows_matching_any(Placement, episode_scope_parts(user))
 
 
 def get_episode_for_user(user, pk) -> Episode:
