@@ -43,6 +43,6 @@ urlpatterns = [
     *project_urlpatterns,
 ]
 
-handler404 = "apps.core.views.not_found"
-handler500 = "apps.core.views.server_error"
-handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.site.views.not_found"
+handler500 = "apps.site.views.server_error"
+handler403 = "apps.site.views.permission_denied"
