@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind
 from config.urls import urlpatterns as project_urlpatterns
 
 CREATED = b'{"ok": true}'

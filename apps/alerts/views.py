@@ -16,10 +16,10 @@ from apps.alerts.access import get_alert_for_user, get_authority_for_user, get_r
 from apps.alerts.forms import AcknowledgeForm, AlertFilterForm, OutOfHoursForm, RuleForm
 from apps.alerts.models import RULE_PARAMETERS, AlertStatus, RecipientRole, Severity
 from apps.children.access import require
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.models import AccessLogKind
 from apps.core.pagination import paginate
-from apps.core.services import access_log_record
 
 ALERTS_PER_PAGE = 25
 SEVERITY_TAGS = {

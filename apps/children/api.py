@@ -23,6 +23,7 @@ from apps.children.serializers import (
     ProfileFieldsSerializer,
     ProfileOutputSerializer,
 )
+from apps.children.services import access_log_record_api
 from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -33,19 +34,10 @@ from apps.core.api import (
     paginated,
     validated,
 )
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record
 from apps.homes import selectors as home_selectors
 from apps.homes.models import Home
 
 TAGS = ["children"]
-
-
-def _logged(request, child) -> None:
-    """Record that the caller read this child's data through the API (after access passed)."""
-    access_log_record(
-        user=request.user, child=child, kind=AccessLogKind.API, path=request.get_full_path()
-    )
 
 
 def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
@@ -133,7 +125,7 @@ class ChildDetailApi(APIView):
     )
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
-        _logged(request, child)
+        access_log_record_api(request=request, child=child)
         return _with_etag(self.OutputSerializer(child).data, child.version)
 
     @extend_schema(
@@ -190,7 +182,7 @@ class ChildPlacementListApi(APIView):
     )
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
-        _logged(request, child)
+        access_log_record_api(request=request, child=child)
         placements = selectors.child_placements(child=child)
         return paginated(request, placements, self.OutputSerializer, view=self)
 
@@ -226,7 +218,7 @@ class PlacementDetailApi(APIView):
     )
     def get(self, request, pk: int):
         placement = _get_placement(request.user, pk)
-        _logged(request, placement.child)
+        access_log_record_api(request=request, child=placement.child)
         return _with_etag(self.OutputSerializer(placement).data, placement.version)
 
 
@@ -286,7 +278,7 @@ class ChildProfileApi(APIView):
     )
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
-        _logged(request, child)
+        access_log_record_api(request=request, child=child)
         return self._response(child, selectors.child_profile(child=child))
 
     @extend_schema(

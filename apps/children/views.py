@@ -31,10 +31,10 @@ from apps.children.forms import (
     PoliceGrantForm,
     ProfileForm,
 )
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.models import AccessLogKind
 from apps.core.pagination import paginate
-from apps.core.services import access_log_record
 from apps.homes.selectors import homes_for_placement
 
 CHILDREN_PER_PAGE = 25
