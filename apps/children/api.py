@@ -12,7 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import Role, User
+from apps.accounts import selectors as account_selectors
+from apps.accounts.models import Role
 from apps.children import access, selectors, services
 from apps.children.serializers import (
     AssociateSerializer,
@@ -35,7 +36,6 @@ from apps.core.api import (
     validated,
 )
 from apps.homes import selectors as home_selectors
-from apps.homes.models import Home
 
 TAGS = ["children"]
 
@@ -68,7 +68,7 @@ class ChildListApi(APIView):
 
     class InputSerializer(ChildInputSerializer):
         allocated_social_worker = serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.filter(role=Role.SOCIAL_WORKER, is_active=True),
+            queryset=account_selectors.users_active_with_role(Role.SOCIAL_WORKER),
             required=False,
             allow_null=True,
             help_text="Id of a social worker of your authority. A social worker who adds a "
@@ -156,7 +156,7 @@ class ChildPlacementListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         home = serializers.PrimaryKeyRelatedField(
-            queryset=Home.objects.none(), help_text="Id of an open home."
+            queryset=home_selectors.homes_none(), help_text="Id of an open home."
         )
         start_date = serializers.DateField()
         end_current = serializers.BooleanField(

@@ -13,7 +13,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import Role, User
+from apps.accounts import selectors as account_selectors
+from apps.accounts.models import Role
 from apps.children.access import get_child_for_user, require
 from apps.children.services import access_log_record_api
 from apps.core.api import (
@@ -292,7 +293,7 @@ class EpisodeInterviewAssignApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         interviewer = serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.filter(role=Role.RETURN_INTERVIEWER, is_active=True),
+            queryset=account_selectors.users_active_with_role(Role.RETURN_INTERVIEWER),
             help_text="Id of an active return interviewer.",
         )
 
