@@ -34,3 +34,4 @@ urlpatterns = [
 handler404 = "apps.core.views.not_found"
 handler500 = "apps.core.views.server_error"
 handler403 = "apps.core.views.permission_denied"
+handler400 = "apps.core.views.bad_request"
