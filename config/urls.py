@@ -34,3 +34,4 @@ urlpatterns = [
 handler404 = "apps.site.views.not_found"
 handler500 = "apps.site.views.server_error"
 handler403 = "apps.site.views.permission_denied"
+handler400 = "apps.site.views.bad_request"
