@@ -28,10 +28,10 @@ from apps.core.api import (
     IF_MATCH_PARAMETER,
     SEARCH_PARAMETER,
     error_responses,
-    etag,
     expected_version,
     paginated,
     validated,
+    with_etag,
 )
 from apps.core.models import AccessLogKind
 from apps.core.services import access_log_record
@@ -46,12 +46,6 @@ def _logged(request, child) -> None:
     access_log_record(
         user=request.user, child=child, kind=AccessLogKind.API, path=request.get_full_path()
     )
-
-
-def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
-    response = Response(data, status=status_code)
-    response["ETag"] = etag(version)
-    return response
 
 
 def _get_placement(user, pk: int):
@@ -115,7 +109,7 @@ class ChildListApi(APIView):
             )
         data = validated(self.InputSerializer, request.data)
         child = services.child_create(actor=request.user, **data)
-        return _with_etag(
+        return with_etag(
             self.OutputSerializer(child).data, child.version, status_code=status.HTTP_201_CREATED
         )
 
@@ -134,7 +128,7 @@ class ChildDetailApi(APIView):
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
         _logged(request, child)
-        return _with_etag(self.OutputSerializer(child).data, child.version)
+        return with_etag(self.OutputSerializer(child).data, child.version)
 
     @extend_schema(
         tags=TAGS,
@@ -152,7 +146,7 @@ class ChildDetailApi(APIView):
         child = services.child_update(
             actor=request.user, child=child, expected_version=version, **data
         )
-        return _with_etag(self.OutputSerializer(child).data, child.version)
+        return with_etag(self.OutputSerializer(child).data, child.version)
 
 
 # Placements ---------------------------------------------------------------------------------
@@ -207,7 +201,7 @@ class ChildPlacementListApi(APIView):
         access.require(access.can_manage_placements(request.user, child))
         data = validated(self.InputSerializer, request.data, context={"user": request.user})
         placement = services.placement_start(actor=request.user, child=child, **data)
-        return _with_etag(
+        return with_etag(
             self.OutputSerializer(placement).data,
             placement.version,
             status_code=status.HTTP_201_CREATED,
@@ -227,7 +221,7 @@ class PlacementDetailApi(APIView):
     def get(self, request, pk: int):
         placement = _get_placement(request.user, pk)
         _logged(request, placement.child)
-        return _with_etag(self.OutputSerializer(placement).data, placement.version)
+        return with_etag(self.OutputSerializer(placement).data, placement.version)
 
 
 class PlacementEndApi(APIView):
@@ -255,7 +249,7 @@ class PlacementEndApi(APIView):
         placement = services.placement_end(
             actor=request.user, placement=placement, expected_version=version, **data
         )
-        return _with_etag(self.OutputSerializer(placement).data, placement.version)
+        return with_etag(self.OutputSerializer(placement).data, placement.version)
 
 
 # Philomena profile ------------------------------------------------------------------------
@@ -275,7 +269,7 @@ class ChildProfileApi(APIView):
     def _response(self, child, profile) -> Response:
         staleness = selectors.child_staleness(child=child, profile=profile)
         data = self.OutputSerializer(profile, context={"staleness": staleness}).data
-        return _with_etag(data, profile.version)
+        return with_etag(data, profile.version)
 
     @extend_schema(
         tags=TAGS,
