@@ -26,10 +26,10 @@ from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     error_responses,
-    etag,
     expected_version,
     paginated,
     validated,
+    with_etag,
 )
 
 TAGS = ["alerts"]
@@ -37,18 +37,12 @@ TAGS = ["alerts"]
 PARAMETER_FIELDS = {"count", "days", "hours"}
 
 
-def _with_etag(data, version: int) -> Response:
-    response = Response(data)
-    response["ETag"] = etag(version)
-    return response
-
-
 def _alert_response(user, alert) -> Response:
     """One alert with its episodes, deliveries and ladder text (caller has checked access)."""
     alert.episode_ids = [episode.pk for episode in selectors.alert_episodes(user, alert)]
     alert.delivery_list = list(selectors.alert_deliveries(alert))
     alert.ladder = services.ladder_description(alert)
-    return _with_etag(AlertDetailOutputSerializer(alert).data, alert.version)
+    return with_etag(AlertDetailOutputSerializer(alert).data, alert.version)
 
 
 # Alerts -------------------------------------------------------------------------------------
@@ -168,7 +162,7 @@ class RuleDetailApi(APIView):
     )
     def get(self, request, pk: int):
         rule = access.get_rule_for_user(request.user, pk)
-        return _with_etag(self.OutputSerializer(rule).data, rule.version)
+        return with_etag(self.OutputSerializer(rule).data, rule.version)
 
     @extend_schema(
         tags=TAGS,
@@ -189,4 +183,4 @@ class RuleDetailApi(APIView):
         rule = services.rule_update(
             actor=request.user, rule=rule, expected_version=version, **fields
         )
-        return _with_etag(self.OutputSerializer(rule).data, rule.version)
+        return with_etag(self.OutputSerializer(rule).data, rule.version)

@@ -12,8 +12,7 @@ from apps.alerts.models import (
     RuleType,
     Severity,
 )
-from apps.children.forms import VersionedFormMixin, textarea
-from apps.core.forms import GovukForm
+from apps.core.forms import GovukForm, VersionedFormMixin, textarea
 
 # The alerts list's filters -----------------------------------------------------------------
 

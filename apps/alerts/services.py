@@ -37,7 +37,7 @@ from apps.alerts.models import (
     Severity,
 )
 from apps.core.errors import ApplicationError
-from apps.core.services import save_versioned, validate_instance
+from apps.core.services import apply_changes, save_versioned, validate_instance
 
 logger = logging.getLogger(__name__)
 
@@ -205,11 +205,7 @@ def rule_update(*, actor, rule: EscalationRule, expected_version: int, **fields)
         "acknowledge_within_minutes",
         "enabled",
     ]
-    changed = []
-    for name, value in fields.items():
-        if name in editable and getattr(rule, name) != value:
-            setattr(rule, name, value)
-            changed.append(name)
+    changed = apply_changes(rule, data=fields, allowed=editable)
     _check_rule(rule)
     validate_instance(rule)
     save_versioned(rule, actor=actor, expected_version=expected_version, fields=changed)

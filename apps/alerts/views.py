@@ -18,9 +18,10 @@ from apps.alerts.models import RULE_PARAMETERS, AlertStatus, RecipientRole, Seve
 from apps.children.access import require
 from apps.children.models import AccessLogKind
 from apps.children.services import access_log_record
-from apps.core.errors import ApplicationError, StaleVersionError
+from apps.core.errors import ApplicationError
 from apps.core.pagination import paginate
 from apps.core.panels import page_panels
+from apps.core.web import versioned_edit
 
 ALERTS_PER_PAGE = 25
 SEVERITY_TAGS = {
@@ -38,12 +39,6 @@ ROLE_NAMES = dict(RecipientRole.choices)
 
 def _data(request):
     return request.POST if request.method == "POST" else None
-
-
-def _with_version(data, version: int):
-    data = data.copy()
-    data["version"] = str(version)
-    return data
 
 
 def severity_tag(alert) -> dict:
@@ -139,24 +134,21 @@ def alert_detail(request, pk):
 def alert_acknowledge(request, pk):
     alert = get_alert_for_user(request.user, pk)
     require(access.can_acknowledge(request.user, alert))
-    form = AcknowledgeForm(request.POST, record=alert)
-    if form.is_valid():
-        try:
-            services.alert_acknowledge(
-                actor=request.user,
-                alert=alert,
-                expected_version=form.cleaned_data["version"],
-                note=form.cleaned_data["note"],
-            )
-        except ApplicationError as error:
-            alert = get_alert_for_user(request.user, pk)  # as saved, not as changed
-            if isinstance(error, StaleVersionError):
-                form = AcknowledgeForm(_with_version(request.POST, alert.version), record=alert)
-                form.is_valid()
-            form.add_application_error(error)
-        else:
-            messages.success(request, "You have acknowledged the alert. The ladder has stopped.")
-            return redirect("alerts:detail", pk=alert.pk)
+    form, _latest, alert, saved = versioned_edit(
+        request,
+        record=alert,
+        build=lambda data, record: AcknowledgeForm(data, record=record),
+        save=lambda form: services.alert_acknowledge(
+            actor=request.user,
+            alert=alert,
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+        ),
+        refetch=lambda: get_alert_for_user(request.user, pk),  # as saved, not as changed
+    )
+    if saved:
+        messages.success(request, "You have acknowledged the alert. The ladder has stopped.")
+        return redirect("alerts:detail", pk=alert.pk)
     return _detail(request, alert, form=form)
 
 
@@ -177,27 +169,21 @@ def rule_list(request):
 @login_required
 def rule_edit(request, pk):
     rule = get_rule_for_user(request.user, pk)
-    form = RuleForm(_data(request), rule=rule)
-    latest = None
-    if request.method == "POST" and form.is_valid():
-        fields = {name: value for name, value in form.cleaned_data.items() if name != "version"}
-        try:
-            services.rule_update(
-                actor=request.user,
-                rule=rule,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-        except ApplicationError as error:
-            rule = get_rule_for_user(request.user, pk)  # as saved, not as typed
-            if isinstance(error, StaleVersionError):
-                form = RuleForm(_with_version(request.POST, rule.version), rule=rule)
-                form.is_valid()
-                latest = form.latest_values(rule)
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"‘{rule.name}’ has been updated.")
-            return redirect("alerts:rules")
+    form, latest, rule, saved = versioned_edit(
+        request,
+        record=rule,
+        build=lambda data, record: RuleForm(data, rule=record),
+        save=lambda form: services.rule_update(
+            actor=request.user,
+            rule=rule,
+            expected_version=form.cleaned_data["version"],
+            **{name: value for name, value in form.cleaned_data.items() if name != "version"},
+        ),
+        refetch=lambda: get_rule_for_user(request.user, pk),  # as saved, not as typed
+    )
+    if saved:
+        messages.success(request, f"‘{rule.name}’ has been updated.")
+        return redirect("alerts:rules")
     return render(
         request,
         "alerts/rule_form.html",

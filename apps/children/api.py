@@ -30,20 +30,14 @@ from apps.core.api import (
     IF_MATCH_PARAMETER,
     SEARCH_PARAMETER,
     error_responses,
-    etag,
     expected_version,
     paginated,
     validated,
+    with_etag,
 )
 from apps.homes import selectors as home_selectors
 
 TAGS = ["children"]
-
-
-def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
-    response = Response(data, status=status_code)
-    response["ETag"] = etag(version)
-    return response
 
 
 def _get_placement(user, pk: int):
@@ -107,7 +101,7 @@ class ChildListApi(APIView):
             )
         data = validated(self.InputSerializer, request.data)
         child = services.child_create(actor=request.user, **data)
-        return _with_etag(
+        return with_etag(
             self.OutputSerializer(child).data, child.version, status_code=status.HTTP_201_CREATED
         )
 
@@ -126,7 +120,7 @@ class ChildDetailApi(APIView):
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
         access_log_record_api(request=request, child=child)
-        return _with_etag(self.OutputSerializer(child).data, child.version)
+        return with_etag(self.OutputSerializer(child).data, child.version)
 
     @extend_schema(
         tags=TAGS,
@@ -144,7 +138,7 @@ class ChildDetailApi(APIView):
         child = services.child_update(
             actor=request.user, child=child, expected_version=version, **data
         )
-        return _with_etag(self.OutputSerializer(child).data, child.version)
+        return with_etag(self.OutputSerializer(child).data, child.version)
 
 
 # Placements ---------------------------------------------------------------------------------
@@ -199,7 +193,7 @@ class ChildPlacementListApi(APIView):
         access.require(access.can_manage_placements(request.user, child))
         data = validated(self.InputSerializer, request.data, context={"user": request.user})
         placement = services.placement_start(actor=request.user, child=child, **data)
-        return _with_etag(
+        return with_etag(
             self.OutputSerializer(placement).data,
             placement.version,
             status_code=status.HTTP_201_CREATED,
@@ -219,7 +213,7 @@ class PlacementDetailApi(APIView):
     def get(self, request, pk: int):
         placement = _get_placement(request.user, pk)
         access_log_record_api(request=request, child=placement.child)
-        return _with_etag(self.OutputSerializer(placement).data, placement.version)
+        return with_etag(self.OutputSerializer(placement).data, placement.version)
 
 
 class PlacementEndApi(APIView):
@@ -247,7 +241,7 @@ class PlacementEndApi(APIView):
         placement = services.placement_end(
             actor=request.user, placement=placement, expected_version=version, **data
         )
-        return _with_etag(self.OutputSerializer(placement).data, placement.version)
+        return with_etag(self.OutputSerializer(placement).data, placement.version)
 
 
 # Philomena profile ------------------------------------------------------------------------
@@ -267,7 +261,7 @@ class ChildProfileApi(APIView):
     def _response(self, child, profile) -> Response:
         staleness = selectors.child_staleness(child=child, profile=profile)
         data = self.OutputSerializer(profile, context={"staleness": staleness}).data
-        return _with_etag(data, profile.version)
+        return with_etag(data, profile.version)
 
     @extend_schema(
         tags=TAGS,

@@ -1,20 +1,12 @@
 """Forms for the children pages. They check the shape of input; services apply the rules.
 
-Model forms here never write to a model instance: `ShapeOnlyModelForm` takes its initial values
-from the record but validates into a throwaway instance, because the services compare the
-submitted values with the stored record to find what changed.
-
-Also here, until they move to apps.core.forms: the GOV.UK date input (`GovukDateField`) and
-`VersionedFormMixin`, the hidden `version` every edit form of a versioned record carries.
+Model forms here never write to a model instance (`apps.core.forms.ShapeOnlyModelForm`): the
+services compare the submitted values with the stored record to find what changed.
 """
-
-from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.forms.models import model_to_dict
-from django.utils import formats
 
 from apps.children.models import (
     Associate,
@@ -32,141 +24,14 @@ from apps.children.services import (
     PLACE_FIELDS,
     PROFILE_FIELDS,
 )
-from apps.core.forms import GovukForm, GovukModelForm
-
-# Shared GOV.UK form pieces -------------------------------------------------------------------
-
-
-class GovukDateInput(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year boxes inside a fieldset.
-
-    Renders through templates/forms/govuk_date_input.html; the field's template
-    (templates/forms/govuk_date_field.html) supplies the fieldset, legend, hint and error.
-    The boxes' ids are <id>_0 (day), <id>_1 (month), <id>_2 (year): the error summary links
-    to the day (GovukBoundField.govuk_anchor).
-    """
-
-    template_name = "forms/govuk_date_input.html"
-    parts = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
-
-    def __init__(self, attrs=None):
-        widgets = {
-            name: forms.TextInput(attrs={"inputmode": "numeric"}) for name, _, _ in self.parts
-        }
-        super().__init__(widgets, attrs)
-
-    def decompress(self, value):
-        if isinstance(value, date):
-            return [str(value.day), str(value.month), str(value.year)]
-        return [None, None, None]
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        has_error = context["widget"]["attrs"].get("aria-invalid") == "true"
-        for subwidget, (_, label, width) in zip(
-            context["widget"]["subwidgets"], self.parts, strict=True
-        ):
-            subwidget["label"] = label
-            subwidget["attrs"].pop("aria-describedby", None)  # the fieldset carries these
-            classes = ["govuk-input", "govuk-date-input__input", f"govuk-input--width-{width}"]
-            if has_error:
-                classes.append("govuk-input--error")
-            subwidget["attrs"]["class"] = " ".join(classes)
-        return context
-
-
-class GovukDateField(forms.Field):
-    """A date typed as day, month and year, with GOV.UK error messages.
-
-    Messages name the field by its label: "Date of birth must include a month",
-    "Date of birth must be a real date". Set error_messages["required"] for the empty case.
-    """
-
-    widget = GovukDateInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("template_name", "forms/govuk_date_field.html")
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, date) or value is None:
-            return value
-        if not isinstance(value, (list, tuple)):
-            raise ValidationError(f"{self.label} must be a real date", code="invalid")
-        parts = [str(part or "").strip() for part in [*value, "", "", ""][:3]]
-        if not any(parts):
-            return None
-        names = [name for name, _, _ in GovukDateInput.parts]
-        missing = [name for name, part in zip(names, parts, strict=True) if not part]
-        if missing:
-            raise ValidationError(
-                f"{self.label} must include a {' and '.join(missing)}", code="incomplete"
-            )
-        try:
-            day, month, year = (int(part) for part in parts)
-            if year < 1000:
-                raise ValueError("a year has four digits")
-            return date(year, month, day)
-        except ValueError:
-            raise ValidationError(f"{self.label} must be a real date", code="invalid") from None
-
-
-class VersionedFormMixin(forms.Form):
-    """The version of the record the user loaded, sent back so a stale edit is refused."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def clean(self):
-        cleaned = super().clean()
-        if "version" in self.errors:
-            # A hidden field: say so where the error summary shows it.
-            self.add_error(None, "This page is out of date. Reload it and make your changes again.")
-        return cleaned
-
-    def latest_values(self, instance) -> list[tuple[str, str]]:
-        """The saved value of each visible field of `instance`, for "the latest version"."""
-        rows = []
-        for name, field in self.fields.items():
-            if name == "version" or not hasattr(instance, name):
-                continue
-            display = getattr(instance, f"get_{name}_display", None)
-            value = display() if display else getattr(instance, name)
-            if isinstance(value, bool):
-                value = "Yes" if value else "No"
-            elif isinstance(value, date):
-                value = formats.date_format(value, "j F Y")
-            rows.append((str(field.label), str(value) if value not in (None, "") else "None"))
-        return rows
-
-
-class ShapeOnlyModelForm(GovukModelForm):
-    """A model form that checks shape and never changes the record it was built from.
-
-    Pass the record as `record`: its values become the initial values. Uniqueness and
-    cross-record rules are the service's job (it knows which record is being changed).
-    """
-
-    def __init__(self, *args, record=None, **kwargs):
-        if record is not None:
-            initial = model_to_dict(record, fields=list(self._meta.fields))
-            if hasattr(record, "version") and "version" in self.base_fields:
-                initial["version"] = record.version
-            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
-        super().__init__(*args, **kwargs)
-
-    def validate_unique(self):
-        pass
-
-
-def textarea(rows: int = 3) -> forms.Textarea:
-    return forms.Textarea(attrs={"rows": rows})
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        organisation = f", {user.organisation.name}" if user.organisation_id else ""
-        return f"{user.full_name} ({user.get_role_display()}{organisation})"
-
+from apps.core.forms import (
+    GovukDateField,
+    GovukForm,
+    ShapeOnlyModelForm,
+    UserChoiceField,
+    VersionedFormMixin,
+    textarea,
+)
 
 # Child record --------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from apps.children.models import (
     Placement,
 )
 from apps.core.errors import ApplicationError
-from apps.core.services import save_versioned, validate_instance
+from apps.core.services import apply_changes, save_versioned, validate_instance
 
 CHILD_FIELDS = [
     "first_name",
@@ -115,11 +115,7 @@ def child_create(*, actor, placing_authority=None, allocated_social_worker=None,
 
 @transaction.atomic
 def child_update(*, actor, child: Child, expected_version: int, **fields) -> Child:
-    changed = []
-    for name, value in fields.items():
-        if name in CHILD_FIELDS and getattr(child, name) != value:
-            setattr(child, name, value)
-            changed.append(name)
+    changed = apply_changes(child, data=fields, allowed=CHILD_FIELDS)
     _check_child(child)
     save_versioned(child, actor=actor, expected_version=expected_version, fields=changed)
     if "cse_risk" in changed:
@@ -275,11 +271,7 @@ def profile_update(
 ) -> PhilomenaProfile:
     """Update part 1 of the Philomena profile; saving it counts as a review unless told not."""
     profile, _ = PhilomenaProfile.objects.get_or_create(child=child)
-    changed = []
-    for name, value in fields.items():
-        if name in PROFILE_FIELDS and getattr(profile, name) != value:
-            setattr(profile, name, value)
-            changed.append(name)
+    changed = apply_changes(profile, data=fields, allowed=PROFILE_FIELDS)
     if mark_reviewed:
         profile.last_reviewed_at = timezone.now()
         profile.last_reviewed_by = actor
@@ -294,9 +286,7 @@ PLACE_FIELDS = ["name", "area_or_address", "why", "is_concern"]
 
 
 def _save_item(instance, actor, fields, allowed):
-    for name, value in fields.items():
-        if name in allowed:
-            setattr(instance, name, value)
+    apply_changes(instance, data=fields, allowed=allowed)
     validate_instance(instance)
     instance._history_user = actor
     instance.save()

@@ -32,9 +32,10 @@ from apps.children.forms import (
 )
 from apps.children.models import AccessLogKind
 from apps.children.services import access_log_record
-from apps.core.errors import ApplicationError, StaleVersionError
+from apps.core.errors import ApplicationError
 from apps.core.pagination import paginate
 from apps.core.panels import page_panels
+from apps.core.web import versioned_edit
 from apps.homes.selectors import homes_for_placement
 
 CHILDREN_PER_PAGE = 25
@@ -59,12 +60,6 @@ def _data(request):
 
 def _fields(form) -> dict:
     return {name: value for name, value in form.cleaned_data.items() if name != "version"}
-
-
-def _with_version(data, version: int):
-    data = data.copy()
-    data["version"] = str(version)
-    return data
 
 
 def _log(request, child, kind: str = AccessLogKind.RECORD) -> None:
@@ -235,26 +230,21 @@ def child_create(request):
 def child_edit(request, pk):
     child = get_child_for_user(request.user, pk)
     require(access.can_edit_child(request.user, child))
-    form = ChildEditForm(_data(request), record=child)
-    latest = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.child_update(
-                actor=request.user,
-                child=child,
-                expected_version=form.cleaned_data["version"],
-                **_fields(form),
-            )
-        except ApplicationError as error:
-            child = get_child_for_user(request.user, pk)  # as saved, not as typed
-            if isinstance(error, StaleVersionError):
-                form = ChildEditForm(_with_version(request.POST, child.version), record=child)
-                form.is_valid()
-                latest = form.latest_values(child)
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{child.full_name}'s details have been updated.")
-            return redirect("children:detail", pk=child.pk)
+    form, latest, child, saved = versioned_edit(
+        request,
+        record=child,
+        build=lambda data, record: ChildEditForm(data, record=record),
+        save=lambda form: services.child_update(
+            actor=request.user,
+            child=child,
+            expected_version=form.cleaned_data["version"],
+            **_fields(form),
+        ),
+        refetch=lambda: get_child_for_user(request.user, pk),  # as saved, not as typed
+    )
+    if saved:
+        messages.success(request, f"{child.full_name}'s details have been updated.")
+        return redirect("children:detail", pk=child.pk)
     _log(request, child)
     return render(
         request,
@@ -295,26 +285,21 @@ def profile_edit(request, pk):
     child = get_child_for_user(request.user, pk)
     require(access.can_edit_profile(request.user, child))
     profile = selectors.child_profile(child=child)
-    form = ProfileForm(_data(request), record=profile)
-    latest = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.profile_update(
-                actor=request.user,
-                child=child,
-                expected_version=form.cleaned_data["version"],
-                **_fields(form),
-            )
-        except ApplicationError as error:
-            if isinstance(error, StaleVersionError):
-                profile = selectors.child_profile(child=child)
-                form = ProfileForm(_with_version(request.POST, profile.version), record=profile)
-                form.is_valid()
-                latest = form.latest_values(profile)
-            form.add_application_error(error)
-        else:
-            messages.success(request, "The Philomena profile has been updated.")
-            return redirect("children:profile", pk=child.pk)
+    form, latest, profile, saved = versioned_edit(
+        request,
+        record=profile,
+        build=lambda data, record: ProfileForm(data, record=record),
+        save=lambda form: services.profile_update(
+            actor=request.user,
+            child=child,
+            expected_version=form.cleaned_data["version"],
+            **_fields(form),
+        ),
+        refetch=lambda: selectors.child_profile(child=child),
+    )
+    if saved:
+        messages.success(request, "The Philomena profile has been updated.")
+        return redirect("children:profile", pk=child.pk)
     _log(request, child, AccessLogKind.PROFILE)
     return render(
         request,
@@ -444,29 +429,23 @@ def placement_end(request, pk, placement_pk):
     child = get_child_for_user(request.user, pk)
     require(access.can_manage_placements(request.user, child))
     placement = access.get_placement_for_child(child, placement_pk)
-    form = PlacementEndForm(
-        _data(request),
-        initial={"version": placement.version, "end_date": timezone.localdate()},
+    form, latest, placement, saved = versioned_edit(
+        request,
+        record=placement,
+        build=lambda data, record: PlacementEndForm(
+            data, initial={"version": record.version, "end_date": timezone.localdate()}
+        ),
+        save=lambda form: services.placement_end(
+            actor=request.user,
+            placement=placement,
+            end_date=form.cleaned_data["end_date"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        refetch=lambda: access.get_placement_for_child(child, placement_pk),
     )
-    latest = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.placement_end(
-                actor=request.user,
-                placement=placement,
-                end_date=form.cleaned_data["end_date"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ApplicationError as error:
-            placement = access.get_placement_for_child(child, placement_pk)
-            if isinstance(error, StaleVersionError):
-                form = PlacementEndForm(_with_version(request.POST, placement.version))
-                form.is_valid()
-                latest = form.latest_values(placement)
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"The placement at {placement.home.name} has ended.")
-            return redirect("children:placements", pk=child.pk)
+    if saved:
+        messages.success(request, f"The placement at {placement.home.name} has ended.")
+        return redirect("children:placements", pk=child.pk)
     _log(request, child)
     return render(
         request,

@@ -222,6 +222,14 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def with_etag(data, version: int, *, status_code: int = status.HTTP_200_OK) -> Response:
+    """`data` as a response carrying the record's `version` as its ETag, for the caller to send
+    back as If-Match (read by `expected_version`)."""
+    response = Response(data, status=status_code)
+    response["ETag"] = etag(version)
+    return response
+
+
 def expected_version(request) -> int:
     """The version the caller read, from `If-Match: "<version>"`.
 

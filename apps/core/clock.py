@@ -11,6 +11,17 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 
+def display_time(value: datetime | None) -> str:
+    """'29 Nov 2026, 7:40pm' in UK time: how the pages show a moment (also the `uk_datetime`
+    template filter and templates/components/datetime.html). None shows as ''."""
+    from django.utils import dateformat, timezone
+
+    if value is None:
+        return ""
+    local = timezone.localtime(value, LONDON)
+    return dateformat.format(local, "j M Y, g:i") + dateformat.format(local, "A").lower()
+
+
 def local_window(day: date, starts: time, ends: time) -> tuple[datetime, datetime]:
     """The night window that starts on local `day` (it may end the next day)."""
     start = datetime.combine(day, starts, tzinfo=LONDON)

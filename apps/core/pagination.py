@@ -1,4 +1,4 @@
-"""One page of a list for the GOV.UK pagination component (templates/children/_pagination.html).
+"""One page of a list for the GOV.UK pagination component (templates/components/pagination.html).
 
 Every list page that can grow with the data is paginated, so what a page costs follows the page
 size, not the number of rows in the user's scope: a COUNT, then the page's own rows.

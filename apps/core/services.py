@@ -1,4 +1,7 @@
-"""Writes that belong to no single domain app."""
+"""Writes that belong to no single domain app, and the helpers every app's services share."""
+
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from django.utils import timezone
 
@@ -12,6 +15,24 @@ def heartbeat_record(*, name: str) -> Heartbeat:
         name=name, defaults={"seen_at": timezone.now()}
     )
     return heartbeat
+
+
+def apply_changes(instance, *, data: Mapping[str, Any], allowed: Collection[str]) -> list[str]:
+    """Set on `instance` each value of `data` that differs from the one it holds; return the
+    names set, in `data`'s order, for `save_versioned(..., fields=...)`.
+
+    Raises TypeError for a name not in `allowed` (a caller's mistake, like an unexpected keyword
+    argument): a field the service may not change is never dropped silently.
+    """
+    unknown = [name for name in data if name not in allowed]
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} has no changeable field {', '.join(unknown)}")
+    changed = []
+    for name, value in data.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
 
 
 def save_versioned(instance, *, actor, expected_version: int, fields: list[str]) -> None:

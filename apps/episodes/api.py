@@ -21,10 +21,10 @@ from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     error_responses,
-    etag,
     expected_version,
     paginated,
     validated,
+    with_etag,
 )
 from apps.core.pagination import IdsFirst
 from apps.episodes import access, selectors, services
@@ -47,12 +47,6 @@ TAGS = ["episodes"]
 POLICE_FIELDS = {"police_reference", "risk_grade"}
 
 
-def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
-    response = Response(data, status=status_code)
-    response["ETag"] = etag(version)
-    return response
-
-
 def _context(user) -> dict:
     """What the output serializers need: how much the caller sees, and one `now` per request."""
     return {"full": access.can_see_full_episode(user), "now": timezone.now()}
@@ -60,7 +54,7 @@ def _context(user) -> dict:
 
 def _episode_response(user, episode, *, status_code=status.HTTP_200_OK) -> Response:
     data = EpisodeOutputSerializer(episode, context=_context(user)).data
-    return _with_etag(data, episode.version, status_code=status_code)
+    return with_etag(data, episode.version, status_code=status_code)
 
 
 def _episode_list(user, *, is_open=None, child=None, home=None) -> IdsFirst:
@@ -246,7 +240,7 @@ class EpisodeUpdateListApi(APIView):
 
 
 def _interview_response(interview) -> Response:
-    return _with_etag(InterviewOutputSerializer(interview).data, interview.version)
+    return with_etag(InterviewOutputSerializer(interview).data, interview.version)
 
 
 class EpisodeInterviewApi(APIView):

@@ -1,29 +1,24 @@
 """Forms for the episode pages. They check the shape of input; apps.episodes.services applies
 the rules (not in the future, after last seen, one open episode, postcode...).
 
-A time is entered as the GOV.UK date input with a fourth box for the time (GovukDateTimeField):
-on a phone at 2 a.m. the boxes come filled in with now, so the usual report changes nothing or
-only the time, typed on the number pad ("2305" or "23:05"). A native datetime-local picker was
-not used: GOV.UK advises against native date pickers (they vary by browser and some are hard to
-use with assistive technology), and it cannot show a GOV.UK error on the part that is wrong.
+Times are typed in `apps.core.forms.GovukDateTimeField` (the GOV.UK date input with a time box).
 """
 
-import re
-from datetime import datetime, time
-
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import dateformat, timezone
 
-from apps.children.forms import (
-    GovukDateField,
-    GovukDateInput,
+from apps.core.forms import (
+    RADIOS_TEMPLATE,
+    TIME_HINT,
+    GovukDateTimeField,
+    GovukForm,
+    GovukRadios,
+    KeepStoredTimesMixin,
     ShapeOnlyModelForm,
     UserChoiceField,
     VersionedFormMixin,
+    radios,
     textarea,
 )
-from apps.core.forms import GovukForm
 from apps.episodes.models import (
     Episode,
     EpisodeKind,
@@ -37,131 +32,7 @@ from apps.episodes.models import (
 )
 from apps.episodes.services import EPISODE_FIELDS, INTERVIEW_FIELDS, RETURN_FIELDS
 
-RADIOS_TEMPLATE = "episodes/forms/radios.html"
-TIME_HINT = "Use the 24-hour clock, for example 23:05 or 2305"
 POLICE_FIELDS = ("reported_to_police_at", "police_reference", "risk_grade")
-
-
-# Date and time ------------------------------------------------------------------------------
-
-
-class GovukDateTimeInput(GovukDateInput):
-    """The GOV.UK date input with a fourth box for the time (hh:mm), in UK time.
-
-    Boxes: <name>_day, <name>_month, <name>_year, <name>_time.
-    """
-
-    parts = (*GovukDateInput.parts, ("time", "Time", 5))
-
-    def decompress(self, value):
-        if isinstance(value, datetime):
-            local = timezone.localtime(value) if timezone.is_aware(value) else value
-            return [str(local.day), str(local.month), str(local.year), f"{local:%H:%M}"]
-        return [None, None, None, None]
-
-
-_CLOCK = re.compile(
-    r"^(?P<hour>\d{1,2})(?:\s*[:.h ]?\s*(?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?$"
-)
-
-
-def parse_clock(text: str) -> time | None:
-    """'23:05', '23.05', '2305', '9:05', '11pm', '11:05 p.m.', 'noon', 'midnight'; else None."""
-    text = text.strip().lower()
-    if text in {"noon", "midday"}:
-        return time(12, 0)
-    if text == "midnight":
-        return time(0, 0)
-    match = _CLOCK.match(text)
-    if match is None:
-        return None
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
-    half = (match["half"] or "").replace(".", "")
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "pm" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-class GovukDateTimeField(GovukDateField):
-    """A moment typed as day, month, year and time, read as UK time; an aware datetime.
-
-    Messages name the field by its label: "When last seen must include a time", "... must be a
-    real time". Whether it may be in the future is the service's rule.
-    """
-
-    widget = GovukDateTimeInput
-
-    def to_python(self, value):
-        if isinstance(value, datetime) or value is None:
-            return value
-        if not isinstance(value, (list, tuple)):
-            raise ValidationError(f"{self.label} must be a real date", code="invalid")
-        parts = [str(part or "").strip() for part in [*value, "", "", "", ""][:4]]
-        if not any(parts):
-            return None
-        if not any(parts[:3]):
-            raise ValidationError(f"{self.label} must include a date", code="incomplete")
-        day = super().to_python(parts[:3])
-        if not parts[3]:
-            raise ValidationError(f"{self.label} must include a time", code="incomplete")
-        clock = parse_clock(parts[3])
-        if clock is None:
-            raise ValidationError(
-                f"{self.label} must be a real time, like 23:05", code="invalid_time"
-            )
-        return timezone.make_aware(datetime.combine(day, clock))
-
-
-def now_to_the_minute() -> datetime:
-    return timezone.localtime().replace(second=0, microsecond=0)
-
-
-def display_time(value: datetime | None) -> str:
-    """'23 Nov 2026, 2:05am' in UK time, as the pages show times."""
-    if value is None:
-        return ""
-    local = timezone.localtime(value)
-    return dateformat.format(local, "j M Y, g:i") + dateformat.format(local, "A").lower()
-
-
-# Radios with a hint under each option ---------------------------------------------------------
-
-
-class GovukRadios(forms.RadioSelect):
-    """Radios with an optional hint under each option (GOV.UK "radio items with hints").
-
-    Rendered by templates/episodes/forms/radios.html, which reads option["hint"]. Each input
-    is described by its own hint; the fieldset carries the question's hint and error.
-    """
-
-    def __init__(self, attrs=None, choices=(), hints=None):
-        super().__init__(attrs, choices)
-        self.hints = dict(hints or {})
-
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        option["hint"] = self.hints.get(str(value), "")
-        option["attrs"].pop("aria-describedby", None)
-        if option["hint"]:
-            option["attrs"]["aria-describedby"] = f"{option['attrs']['id']}-item-hint"
-        return option
-
-
-def radios(label, choices, *, hints=None, required=True, error=None, **kwargs):
-    extra = {"error_messages": {"required": error}} if error else {}
-    return forms.ChoiceField(
-        label=label,
-        choices=choices,
-        required=required,
-        widget=GovukRadios(hints=hints),
-        template_name=RADIOS_TEMPLATE,
-        **extra,
-        **kwargs,
-    )
 
 
 KIND_HINTS = {
@@ -191,34 +62,6 @@ def risk_field():
     return radios(
         "Police risk grade", RISK_CHOICES, required=False, help_text="As the police graded it"
     )
-
-
-class EpisodeVersionedMixin(VersionedFormMixin):
-    """The hidden version, with times in "the latest saved version" shown to the minute."""
-
-    def latest_values(self, instance) -> list[tuple[str, str]]:
-        rows = super().latest_values(instance)
-        names = {str(field.label): name for name, field in self.fields.items()}
-        for index, (label, _value) in enumerate(rows):
-            stored = getattr(instance, names.get(label, ""), None)
-            if isinstance(stored, datetime):
-                rows[index] = (label, display_time(stored))
-        return rows
-
-
-class KeepStoredTimesMixin:
-    """A time shown to the minute and sent back unchanged keeps its stored seconds, so saving
-    a form does not count as changing every time on it."""
-
-    def clean(self):
-        cleaned = super().clean()
-        for name, field in self.fields.items():
-            stored, value = self.initial.get(name), cleaned.get(name)
-            if not (isinstance(field, GovukDateTimeField) and stored and value):
-                continue
-            if value == stored.replace(second=0, microsecond=0):
-                cleaned[name] = stored
-        return cleaned
 
 
 # Reporting and changing the report ------------------------------------------------------------
@@ -308,7 +151,7 @@ class EpisodeReportForm(ShapeOnlyModelForm):
         return any(self.errors.get(name) for name in self.OPTIONAL)
 
 
-class EpisodeEditForm(KeepStoredTimesMixin, EpisodeVersionedMixin, ShapeOnlyModelForm):
+class EpisodeEditForm(KeepStoredTimesMixin, VersionedFormMixin, ShapeOnlyModelForm):
     kind = kind_field()
     last_seen_at = GovukDateTimeField(
         label="When were they last seen?",
@@ -375,7 +218,7 @@ class UpdateForm(GovukForm):
 # The return, the interview, the visit ---------------------------------------------------------
 
 
-class ReturnForm(KeepStoredTimesMixin, EpisodeVersionedMixin, ShapeOnlyModelForm):
+class ReturnForm(KeepStoredTimesMixin, VersionedFormMixin, ShapeOnlyModelForm):
     returned_at = GovukDateTimeField(
         label="When did they come back?",
         help_text=TIME_HINT,
@@ -414,7 +257,7 @@ class ReturnForm(KeepStoredTimesMixin, EpisodeVersionedMixin, ShapeOnlyModelForm
 OUTCOME_CHOICES = [("", "Offered, no answer yet"), *InterviewOutcome.choices]
 
 
-class InterviewForm(KeepStoredTimesMixin, EpisodeVersionedMixin, ShapeOnlyModelForm):
+class InterviewForm(KeepStoredTimesMixin, VersionedFormMixin, ShapeOnlyModelForm):
     offered_at = GovukDateTimeField(
         label="When was the interview offered?", help_text=TIME_HINT, required=False
     )

@@ -17,7 +17,7 @@ from apps.alerts.services import episode_evaluate
 from apps.children.models import Child, Placement
 from apps.core.clock import touches_night
 from apps.core.errors import ApplicationError
-from apps.core.services import save_versioned, validate_instance
+from apps.core.services import apply_changes, save_versioned, validate_instance
 from apps.core.validators import normalise_postcode, validate_postcode
 from apps.episodes.models import (
     Episode,
@@ -199,11 +199,7 @@ def episode_update(*, actor, episode: Episode, expected_version: int, **fields) 
     """Change the report. A change of kind or risk grade goes on the timeline too."""
     _lock_child(episode.child)
     before = {name: getattr(episode, name) for name in EPISODE_FIELDS}
-    changed = []
-    for name, value in fields.items():
-        if name in EPISODE_FIELDS and before[name] != value:
-            setattr(episode, name, value)
-            changed.append(name)
+    changed = apply_changes(episode, data=fields, allowed=EPISODE_FIELDS)
     if "last_seen_at" in changed:
         _not_future(episode.last_seen_at, "last_seen_at", "The time last seen")
         if episode.returned_at and episode.returned_at <= episode.last_seen_at:
@@ -278,9 +274,7 @@ def episode_record_return(
     if returned_at <= episode.last_seen_at:
         raise _error("returned_at", "The return must be after the child was last seen")
     episode.returned_at = returned_at
-    for name, value in fields.items():
-        if name in RETURN_FIELDS:
-            setattr(episode, name, value)
+    apply_changes(episode, data=fields, allowed=RETURN_FIELDS)
     if episode.found_postcode:
         try:
             validate_postcode(episode.found_postcode)
@@ -330,11 +324,7 @@ def interview_record(
     *, actor, interview: ReturnInterview, expected_version: int, **fields
 ) -> ReturnInterview:
     """Record the offer, the outcome and what was learned."""
-    changed = []
-    for name, value in fields.items():
-        if name in INTERVIEW_FIELDS and getattr(interview, name) != value:
-            setattr(interview, name, value)
-            changed.append(name)
+    changed = apply_changes(interview, data=fields, allowed=INTERVIEW_FIELDS)
     returned_at = interview.episode.returned_at
     for name, label in (("offered_at", "The time offered"), ("held_at", "The time held")):
         value = getattr(interview, name)

@@ -23,8 +23,11 @@ from apps.children import access as children_access
 from apps.children.access import get_child_for_user, require
 from apps.children.models import AccessLogKind
 from apps.children.services import access_log_record
-from apps.core.errors import ApplicationError, StaleVersionError
+from apps.core.clock import display_time
+from apps.core.errors import ApplicationError
+from apps.core.forms import now_to_the_minute
 from apps.core.pagination import IdsFirst, paginate
+from apps.core.web import versioned_edit
 from apps.episodes import access, selectors, services
 from apps.episodes.access import get_episode_for_user
 from apps.episodes.forms import (
@@ -35,8 +38,6 @@ from apps.episodes.forms import (
     ReturnForm,
     UpdateForm,
     VisitForm,
-    display_time,
-    now_to_the_minute,
 )
 from apps.episodes.models import (
     EpisodeKind,
@@ -78,12 +79,6 @@ def _data(request):
 
 def _fields(form) -> dict:
     return {name: value for name, value in form.cleaned_data.items() if name != "version"}
-
-
-def _with_version(data, version: int):
-    data = data.copy()
-    data["version"] = str(version)
-    return data
 
 
 def _log(request, child) -> None:
@@ -155,34 +150,6 @@ def _episode_context(request, episode, **extra) -> dict:
         "kind": _kind(episode.kind),
         **extra,
     }
-
-
-def _versioned_form(request, *, form_class, record, refetch, save, form_kwargs=None):
-    """Run an edit form of a versioned record through its service.
-
-    Returns (form, latest, record, saved). When the service refuses, `record` is fetched again
-    (as saved, not as the service left it in memory). A stale version keeps what the user
-    typed, carries the stored version, and `latest` lists the saved values, so the user sees
-    who changed what and can make their changes again.
-    """
-    form_kwargs = form_kwargs or {}
-    form = form_class(_data(request), record=record, **form_kwargs)
-    if request.method != "POST" or not form.is_valid():
-        return form, None, record, False
-    try:
-        save(form.cleaned_data["version"], _fields(form))
-    except ApplicationError as error:
-        latest = None
-        record = refetch()
-        if isinstance(error, StaleVersionError):
-            form = form_class(
-                _with_version(request.POST, record.version), record=record, **form_kwargs
-            )
-            form.is_valid()
-            latest = form.latest_values(record)
-        form.add_application_error(error)
-        return form, latest, record, False
-    return form, None, record, True
 
 
 # Reporting -----------------------------------------------------------------------------------
@@ -280,15 +247,18 @@ def update_add(request, pk):
 def episode_edit(request, pk):
     episode = get_episode_for_user(request.user, pk)
     require(access.can_update_episode(request.user, episode))
-    form, latest, episode, saved = _versioned_form(
+    police = access.can_edit_police_details(request.user, episode)
+    form, latest, episode, saved = versioned_edit(
         request,
-        form_class=EpisodeEditForm,
         record=episode,
-        refetch=lambda: get_episode_for_user(request.user, pk),
-        save=lambda version, fields: services.episode_update(
-            actor=request.user, episode=episode, expected_version=version, **fields
+        build=lambda data, record: EpisodeEditForm(data, record=record, police=police),
+        save=lambda form: services.episode_update(
+            actor=request.user,
+            episode=episode,
+            expected_version=form.cleaned_data["version"],
+            **_fields(form),
         ),
-        form_kwargs={"police": access.can_edit_police_details(request.user, episode)},
+        refetch=lambda: get_episode_for_user(request.user, pk),
     )
     if saved:
         messages.success(request, "The report has been updated.")
@@ -305,15 +275,18 @@ def episode_edit(request, pk):
 def episode_return(request, pk):
     episode = get_episode_for_user(request.user, pk)
     require(access.episode_permissions(request.user, episode)["can_record_return"])
-    form, latest, episode, saved = _versioned_form(
+    now = now_to_the_minute()
+    form, latest, episode, saved = versioned_edit(
         request,
-        form_class=ReturnForm,
         record=episode,
-        refetch=lambda: get_episode_for_user(request.user, pk),
-        save=lambda version, fields: services.episode_record_return(
-            actor=request.user, episode=episode, expected_version=version, **fields
+        build=lambda data, record: ReturnForm(data, record=record, initial={"returned_at": now}),
+        save=lambda form: services.episode_record_return(
+            actor=request.user,
+            episode=episode,
+            expected_version=form.cleaned_data["version"],
+            **_fields(form),
         ),
-        form_kwargs={"initial": {"returned_at": now_to_the_minute()}},
+        refetch=lambda: get_episode_for_user(request.user, pk),
     )
     if saved:
         messages.success(
@@ -342,14 +315,17 @@ def interview_record(request, pk):
     episode = get_episode_for_user(request.user, pk)
     interview = _interview_of(episode)
     require(access.can_record_interview(request.user, interview))
-    form, latest, interview, saved = _versioned_form(
+    form, latest, interview, saved = versioned_edit(
         request,
-        form_class=InterviewForm,
         record=interview,
-        refetch=lambda: _interview_of(get_episode_for_user(request.user, pk)),
-        save=lambda version, fields: services.interview_record(
-            actor=request.user, interview=interview, expected_version=version, **fields
+        build=lambda data, record: InterviewForm(data, record=record),
+        save=lambda form: services.interview_record(
+            actor=request.user,
+            interview=interview,
+            expected_version=form.cleaned_data["version"],
+            **_fields(form),
         ),
+        refetch=lambda: _interview_of(get_episode_for_user(request.user, pk)),
     )
     if saved:
         messages.success(request, "The return interview has been recorded.")

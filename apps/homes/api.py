@@ -13,10 +13,10 @@ from apps.core.api import (
     IF_MATCH_PARAMETER,
     SEARCH_PARAMETER,
     error_responses,
-    etag,
     expected_version,
     paginated,
     validated,
+    with_etag,
 )
 from apps.homes import access, selectors, services
 from apps.homes.serializers import (
@@ -27,9 +27,7 @@ from apps.homes.serializers import (
 
 
 def _home_response(home, *, status_code=status.HTTP_200_OK) -> Response:
-    response = Response(HomeOutputSerializer(home).data, status=status_code)
-    response["ETag"] = etag(home.version)
-    return response
+    return with_etag(HomeOutputSerializer(home).data, home.version, status_code=status_code)
 
 
 class HomeListApi(APIView):

@@ -4,8 +4,7 @@ from django import forms
 
 from apps.accounts.models import OrganisationKind
 from apps.accounts.selectors import organisations_list
-from apps.children.forms import ShapeOnlyModelForm, UserChoiceField, VersionedFormMixin
-from apps.core.forms import GovukForm
+from apps.core.forms import GovukForm, ShapeOnlyModelForm, UserChoiceField, VersionedFormMixin
 from apps.homes.models import Home
 from apps.homes.services import HOME_FIELDS
 

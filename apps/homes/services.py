@@ -5,7 +5,7 @@ from django.db import transaction
 
 from apps.accounts.models import OrganisationKind, Role
 from apps.core.errors import ApplicationError
-from apps.core.services import save_versioned, validate_instance
+from apps.core.services import apply_changes, save_versioned, validate_instance
 from apps.core.validators import normalise_postcode
 from apps.homes.models import Home, HomeUserObjectPermission
 
@@ -65,11 +65,7 @@ def home_create(*, actor, **fields) -> Home:
 
 @transaction.atomic
 def home_update(*, actor, home: Home, expected_version: int, **fields) -> Home:
-    changed = []
-    for name, value in fields.items():
-        if name in HOME_FIELDS and getattr(home, name) != value:
-            setattr(home, name, value)
-            changed.append(name)
+    changed = apply_changes(home, data=fields, allowed=HOME_FIELDS)
     _clean(home)
     if "operator" in changed and actor.role != Role.HOME_MANAGER:
         _check_operator_allowed(actor, home)

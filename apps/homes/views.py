@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role
-from apps.core.errors import ApplicationError, StaleVersionError
+from apps.core.errors import ApplicationError
 from apps.core.pagination import paginate
+from apps.core.web import versioned_edit
 from apps.homes import access, selectors, services
 from apps.homes.forms import HomeEditForm, HomeForm, StaffGrantForm
 
@@ -90,37 +91,22 @@ def home_create(request):
 def home_edit(request, pk):
     home = access.get_home_for_user(request.user, pk)
     _require(access.can_edit_home(request.user, home))
-    form = HomeEditForm(_data(request), record=home)
-    latest = None
-    if request.method == "POST" and form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.home_update(
-                actor=request.user,
-                home=home,
-                expected_version=form.cleaned_data["version"],
-                **fields,
-            )
-        except StaleVersionError as error:
-            # Keep what the user typed, show what is saved now, and let them save over it
-            # knowingly: the form now carries the latest version.
-            home = access.get_home_for_user(request.user, pk)
-            form = HomeEditForm(_with_version(request.POST, home.version), record=home)
-            form.is_valid()
-            form.add_application_error(error)
-            latest = form.latest_values(home)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{home.name} has been updated.")
-            return redirect("homes:detail", pk=home.pk)
+    form, latest, home, saved = versioned_edit(
+        request,
+        record=home,
+        build=lambda data, record: HomeEditForm(data, record=record),
+        save=lambda form: services.home_update(
+            actor=request.user,
+            home=home,
+            expected_version=form.cleaned_data["version"],
+            **{k: v for k, v in form.cleaned_data.items() if k != "version"},
+        ),
+        refetch=lambda: access.get_home_for_user(request.user, pk),  # as saved, not as typed
+    )
+    if saved:
+        messages.success(request, f"{home.name} has been updated.")
+        return redirect("homes:detail", pk=home.pk)
     return render(request, "homes/form.html", {"form": form, "home": home, "latest": latest})
-
-
-def _with_version(data, version: int):
-    data = data.copy()
-    data["version"] = str(version)
-    return data
 
 
 @login_required

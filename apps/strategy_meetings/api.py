@@ -21,10 +21,10 @@ from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
     error_responses,
-    etag,
     expected_version,
     paginated,
     validated,
+    with_etag,
 )
 from apps.core.errors import ApplicationError
 from apps.strategy_meetings import access, selectors, services
@@ -52,12 +52,6 @@ CSE_TAGS = ["CSE risk assessments"]
 REG40_TAGS = ["Regulation 40"]
 
 
-def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
-    response = Response(data, status=status_code)
-    response["ETag"] = etag(version)
-    return response
-
-
 def _meeting_response(request, meeting, *, status_code=status.HTTP_200_OK) -> Response:
     detail = selectors.meeting_detail(meeting)
     context = {
@@ -65,7 +59,7 @@ def _meeting_response(request, meeting, *, status_code=status.HTTP_200_OK) -> Re
         "restricted": access.can_read_restricted_minutes(request.user, meeting),
     }
     data = MeetingDetailOutputSerializer(meeting, context=context).data
-    return _with_etag(data, meeting.version, status_code=status_code)
+    return with_etag(data, meeting.version, status_code=status_code)
 
 
 def _invitable(child, user_ids, *, alert=None, field="invite_users") -> list:
@@ -340,7 +334,7 @@ class MeetingActionListApi(APIView):
             due_on=data["due_on"],
             owner_attendee=owner,
         )
-        return _with_etag(
+        return with_etag(
             self.OutputSerializer(action).data, action.version, status_code=status.HTTP_201_CREATED
         )
 
@@ -381,7 +375,7 @@ class ActionCompleteApi(APIView):
         action = services.action_complete(
             actor=request.user, action=action, expected_version=version, note=data.get("note", "")
         )
-        return _with_etag(self.OutputSerializer(action).data, action.version)
+        return with_etag(self.OutputSerializer(action).data, action.version)
 
 
 # CSE risk assessments ------------------------------------------------------------------------
@@ -484,7 +478,7 @@ class Reg40DetailApi(APIView):
     def get(self, request, pk: int):
         decision = access.get_reg40_for_user(request.user, pk)
         access_log_record_api(request=request, child=decision.episode.child)
-        return _with_etag(self.OutputSerializer(decision).data, decision.version)
+        return with_etag(self.OutputSerializer(decision).data, decision.version)
 
 
 class Reg40DecideApi(APIView):
@@ -513,4 +507,4 @@ class Reg40DecideApi(APIView):
             ofsted_reference=data.get("ofsted_reference", ""),
             not_notifiable_reason=data.get("not_notifiable_reason", ""),
         )
-        return _with_etag(self.OutputSerializer(decision).data, decision.version)
+        return with_etag(self.OutputSerializer(decision).data, decision.version)

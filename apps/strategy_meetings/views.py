@@ -21,8 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.children.access import children_visible_to, get_child_for_user, require
 from apps.children.models import AccessLogKind
 from apps.children.services import access_log_record
-from apps.core.errors import ApplicationError, StaleVersionError
-from apps.episodes.forms import display_time, now_to_the_minute
+from apps.core.clock import display_time
+from apps.core.errors import ApplicationError
+from apps.core.forms import now_to_the_minute
+from apps.core.web import versioned_edit
 from apps.strategy_meetings import access, selectors, services
 from apps.strategy_meetings.access import get_meeting_for_user
 from apps.strategy_meetings.forms import (
@@ -75,12 +77,6 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-def _with_version(data, version: int):
-    data = data.copy()
-    data["version"] = str(version)
-    return data
-
-
 def _log(request, child) -> None:
     """Record that the user looked at a page about this child (GETs only)."""
     if request.method == "GET":
@@ -112,31 +108,18 @@ def action_status(action, today=None) -> dict:
 
 
 def _versioned(request, *, form_class, record, refetch, save, form_kwargs=None, initial=None):
-    """Run an edit form of a versioned record through its service (as
-    apps.episodes.views._versioned_form does). Returns (form, latest, record, saved).
-
-    When the service refuses, `record` is fetched again (as saved, not as the service left it
-    in memory). A stale version keeps what the user typed, carries the stored version, and
-    `latest` lists the saved values, so the user sees who changed what and can try again.
-    """
+    """apps.core.web.versioned_edit for these pages' plain forms, which take the record's
+    values as `initial`. Returns (form, latest, record, saved)."""
     form_kwargs = form_kwargs or {}
-    form = form_class(
-        _data(request), initial={"version": record.version, **(initial or {})}, **form_kwargs
+    return versioned_edit(
+        request,
+        record=record,
+        build=lambda data, record: form_class(
+            data, initial={"version": record.version, **(initial or {})}, **form_kwargs
+        ),
+        save=save,
+        refetch=refetch,
     )
-    if request.method != "POST" or not form.is_valid():
-        return form, None, record, False
-    try:
-        save(form)
-    except ApplicationError as error:
-        latest = None
-        record = refetch()
-        if isinstance(error, StaleVersionError):
-            form = form_class(_with_version(request.POST, record.version), **form_kwargs)
-            form.is_valid()
-            latest = form.latest_values(record)
-        form.add_application_error(error)
-        return form, latest, record, False
-    return form, None, record, True
 
 
 # Meetings lists ------------------------------------------------------------------------------

@@ -9,8 +9,7 @@ from html.parser import HTMLParser
 from django import forms
 from django.template.loader import render_to_string
 
-from apps.children.forms import GovukDateField
-from apps.core.forms import GovukForm
+from apps.core.forms import GovukDateField, GovukForm
 
 
 class Page(HTMLParser):

@@ -15,8 +15,8 @@ from django.utils import timezone
 from apps.accounts.models import OrganisationKind, Role
 from apps.children import services as children
 from apps.children.models import AccessLog, AccessLogKind
+from apps.core.forms import parse_clock
 from apps.episodes import services
-from apps.episodes.forms import parse_clock
 from apps.episodes.models import Episode, EpisodeUpdate, ReturnInterview, SafeAndWellVisit
 from apps.homes import services as homes
 from tests.factories import OrganisationFactory, make_user

@@ -1,8 +1,10 @@
 """Template filters for showing times and durations the way people say them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django import template
+
+from apps.core.clock import display_time
 
 register = template.Library()
 
@@ -22,3 +24,12 @@ def timeuntil_minutes(value) -> str:
     if days:
         parts = parts[:2]
     return " ".join(parts) or "less than a minute"
+
+
+@register.filter
+def uk_datetime(value) -> str:
+    """A moment as '29 Nov 2026, 7:40pm' in UK time (apps.core.clock.display_time); '' for
+    anything that is not a datetime, as Django's `date` filter gives."""
+    if not isinstance(value, datetime):
+        return ""
+    return display_time(value)
