@@ -350,9 +350,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.Pagination",
     # DRF's parsers, refusing text that is not valid UTF-8 (400 naming the field).
     "DEFAULT_PARSER_CLASSES": [
-        "apps.core.api.JSONParser",
-        "apps.core.api.FormParser",
-        "apps.core.api.MultiPartParser",
+        "apps.core.parsers.JSONParser",
+        "apps.core.parsers.FormParser",
+        "apps.core.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",

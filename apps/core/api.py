@@ -8,13 +8,12 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.validators import malformed_text_fields
 
 
 def error_body(message: str, fields: dict[str, list[str]] | None = None) -> dict:
@@ -73,40 +72,6 @@ def _message_and_fields(detail) -> tuple[str, dict[str, list[str]]]:
         return str(detail), {}
     name, messages = next(iter(fields.items()), ("__all__", ["The input was refused."]))
     return (messages[0] if name == "__all__" else f"{name}: {messages[0]}"), fields
-
-
-def _refuse_malformed_text(data):
-    fields = malformed_text_fields(data)
-    if fields:
-        raise ApplicationError(_message_and_fields(fields)[0], fields=fields)
-    return data
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing (400, naming each field) a string with a lone surrogate
-    ("\\ud800"): no database can store one. Invalid UTF-8 bytes are already a parse error."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return _refuse_malformed_text(super().parse(stream, media_type, parser_context))
-
-
-class FormParser(parsers.FormParser):
-    """DRF's form parser, refusing text that is not valid UTF-8 (Django decodes it to U+FFFD)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return _refuse_malformed_text(super().parse(stream, media_type, parser_context))
-
-
-class MultiPartParser(parsers.MultiPartParser):
-    """DRF's multipart parser, refusing fields and file names that are not valid UTF-8."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        parsed = super().parse(stream, media_type, parser_context)
-        _refuse_malformed_text(parsed.data)
-        _refuse_malformed_text(
-            {name: [f.name for f in files] for name, files in parsed.files.lists()}
-        )
-        return parsed
 
 
 # Shared by the apps' API views ---------------------------------------------------------------
