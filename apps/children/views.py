@@ -136,7 +136,7 @@ def _multi_agency(user, child) -> dict:
 
     return {
         "cse_assessment": current_assessment(child) if child.cse_risk else None,
-        "can_see_assessments": meetings_access.is_case_holder(user, child),
+        "can_see_assessments": access.is_case_holder(user, child),
         "can_schedule_meeting": meetings_access.can_schedule_meeting(user, child),
     }
 

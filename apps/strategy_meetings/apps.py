@@ -5,3 +5,12 @@ class StrategyMeetingsConfig(AppConfig):
     name = "apps.strategy_meetings"
     label = "strategy_meetings"
     verbose_name = "Multi-agency response"
+
+    def ready(self):
+        # A part of the children scope that is about meetings (apps/core/scope.py,
+        # "Contributed parts"): children may not import strategy_meetings.
+        from apps.accounts.models import Role
+        from apps.children.access import child_scope
+        from apps.strategy_meetings import access
+
+        child_scope.contribute(Role.POLICE_LIAISON, access.children_of_recent_meetings)
