@@ -27,6 +27,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from apps.accounts.models import Role
+from apps.alerts.access import get_alert_for_user
 from apps.children.access import children_visible_to, get_child_for_user, is_case_holder
 from apps.core.scope import Scope, one_or_404, parse_pk
 from apps.strategy_meetings.models import (
@@ -89,6 +90,17 @@ def get_meeting_for_user(user, pk) -> StrategyMeeting:
             "child", "chair", "authority", "child__placing_authority"
         ),
     )
+
+
+def get_alert_for_meeting(user, child, alert_pk):
+    """The alert a meeting is scheduled from (None when none is named): one the user may see,
+    about this child; Http404 otherwise."""
+    if alert_pk in (None, ""):
+        return None
+    alert = get_alert_for_user(user, alert_pk)
+    if alert.child_id != child.pk:
+        raise Http404("The alert is about another child")
+    return alert
 
 
 # Contributed to apps.children.access.child_scope (StrategyMeetingsConfig.ready) -------------
