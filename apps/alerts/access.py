@@ -8,7 +8,8 @@ Who sees which alerts (ARCHITECTURE.md, access model):
 - care worker, police liaison, return interviewer, administrator: only alerts delivered to
   them.
 Escalation rules: a service manager sees and changes their own authority's; nobody else.
-Forbidden answers 404 (get_alert_for_user, get_rule_for_user), exactly like missing.
+Forbidden answers 404 (get_alert_for_user, get_rule_for_user), exactly like missing. The
+mechanism: apps/core/scope.py.
 """
 
 from django.db.models import Q, QuerySet
@@ -16,14 +17,9 @@ from django.http import Http404
 
 from apps.accounts.models import Role
 from apps.alerts.models import Alert, AlertDelivery, EscalationRule
-from apps.core.lookups import any_part_q, rows_in_parts
-
-
-def _pk(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not found") from None
+from apps.children.access import children_visible_to
+from apps.core.scope import Scope, one_or_404
+from apps.homes.models import Home
 
 
 def _delivered_ids(user) -> QuerySet:
@@ -35,55 +31,58 @@ def delivered_q(user) -> Q:
     return Q(pk__in=_delivered_ids(user))
 
 
-def alert_scope_parts(user) -> list[QuerySet]:
-    """The user's scope as querysets of alert ids, each read through its own index (the
-    user's deliveries, the authority's alerts, the alerts of granted homes or visible
-    children): an OR of these across tables makes PostgreSQL read every alert. The same
-    shape as apps.children.access.child_scope_parts."""
-    if not (user and user.is_authenticated and user.is_active):
-        return []
-    parts = [_delivered_ids(user)]
-    role = user.role
-    if role == Role.SERVICE_MANAGER and user.organisation_id:
-        parts.append(Alert.objects.filter(authority_id=user.organisation_id).values("pk"))
-    elif role == Role.HOME_MANAGER:
-        from apps.homes.access import granted_home_ids
+# Each part is read through its own index (the user's deliveries, the authority's alerts, the
+# alerts of granted homes or visible children): an OR of these across tables makes PostgreSQL
+# read every alert.
 
-        parts.append(Alert.objects.filter(home_id__in_ids=granted_home_ids(user)).values("pk"))
-    elif role == Role.SOCIAL_WORKER:
-        from apps.children.access import children_visible_to
 
-        parts.append(
-            Alert.objects.filter(child_id__in_ids=children_visible_to(user).values("pk")).values(
-                "pk"
-            )
-        )
-    return parts
+def _of_authority(user):
+    if user.organisation_id:
+        return Alert.objects.filter(authority_id=user.organisation_id).values("pk")
+    return None
+
+
+def _of_granted_homes(user):
+    return Alert.objects.filter(home_id__in_ids=Home.objects.granted_ids(user)).values("pk")
+
+
+def _of_visible_children(user):
+    return Alert.objects.filter(child_id__in_ids=children_visible_to(user).values("pk")).values(
+        "pk"
+    )
+
+
+alert_scope = Scope(
+    Alert,
+    {
+        Role.SERVICE_MANAGER: [_of_authority],
+        Role.HOME_MANAGER: [_of_granted_homes],
+        Role.SOCIAL_WORKER: [_of_visible_children],
+    },
+    everyone=[_delivered_ids],
+    name="alert",
+)
 
 
 def alert_scope_q(user) -> Q:
     """The same rule as one condition, for checks on one alert."""
-    parts = alert_scope_parts(user)
-    return any_part_q(parts)
+    return alert_scope.condition(user)
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
     """The alerts `user` may see, read by primary key from the union of the parts' ids."""
-    parts = alert_scope_parts(user)
-    return rows_in_parts(Alert, parts)
+    return alert_scope.rows(user)
 
 
 def get_alert_for_user(user, pk) -> Alert:
     """The alert with what its page shows, or Http404 when missing or not the user's to see."""
-    alert = (
-        alerts_visible_to(user)
-        .select_related("rule", "authority", "child", "home", "acknowledged_by")
-        .filter(pk=_pk(pk))
-        .first()
+    return alert_scope.fetch_or_404(
+        user,
+        pk,
+        queryset=Alert.objects.select_related(
+            "rule", "authority", "child", "home", "acknowledged_by"
+        ),
     )
-    if alert is None:
-        raise Http404("No such alert")
-    return alert
 
 
 def can_acknowledge(user, alert: Alert) -> bool:
@@ -95,8 +94,6 @@ def can_acknowledge(user, alert: Alert) -> bool:
 def can_open_child(user, alert: Alert) -> bool:
     """Whether a link to the alert's child would open for this user (an alert can reach
     someone who does not see the child, e.g. police after the child's return)."""
-    from apps.children.access import children_visible_to
-
     return children_visible_to(user).filter(pk=alert.child_id).exists()
 
 
@@ -116,10 +113,7 @@ def rules_visible_to(user) -> QuerySet[EscalationRule]:
 
 
 def get_rule_for_user(user, pk) -> EscalationRule:
-    rule = rules_visible_to(user).select_related("authority").filter(pk=_pk(pk)).first()
-    if rule is None:
-        raise Http404("No such rule")
-    return rule
+    return one_or_404(rules_visible_to(user).select_related("authority"), pk, "rule")
 
 
 def get_authority_for_user(user):

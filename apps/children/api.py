@@ -5,7 +5,6 @@ answers 404, like a missing one), every write through apps.children.services, an
 of a child's record, placements or profile is written to the access log.
 """
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -38,19 +37,6 @@ from apps.core.api import (
 from apps.homes import selectors as home_selectors
 
 TAGS = ["children"]
-
-
-def _get_placement(user, pk: int):
-    """A placement of a child the user may see, or 404 (through the access scope)."""
-    placement = (
-        access.placements_visible_to(user)
-        .select_related("home", "child", "child__placing_authority")
-        .filter(pk=pk)
-        .first()
-    )
-    if placement is None:
-        raise Http404("No such placement")
-    return placement
 
 
 # Children -----------------------------------------------------------------------------------
@@ -211,7 +197,7 @@ class PlacementDetailApi(APIView):
         responses={200: OutputSerializer, **error_responses(404)},
     )
     def get(self, request, pk: int):
-        placement = _get_placement(request.user, pk)
+        placement = access.get_placement_for_user(request.user, pk)
         access_log_record_api(request=request, child=placement.child)
         return with_etag(self.OutputSerializer(placement).data, placement.version)
 
@@ -234,7 +220,7 @@ class PlacementEndApi(APIView):
         responses={200: OutputSerializer, **error_responses(400, 404, 412, 428)},
     )
     def post(self, request, pk: int):
-        placement = _get_placement(request.user, pk)
+        placement = access.get_placement_for_user(request.user, pk)
         access.require(access.can_manage_placements(request.user, placement.child))
         version = expected_version(request)
         data = validated(self.InputSerializer, request.data)

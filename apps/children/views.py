@@ -126,12 +126,11 @@ def child_detail(request, pk):
 def _multi_agency(user, child) -> dict:
     """The child's current CSE risk assessment (its date and review, for the summary row),
     and whether the user may open the assessments."""
-    from apps.strategy_meetings import access as meetings_access
     from apps.strategy_meetings.selectors import current_assessment
 
     return {
         "cse_assessment": current_assessment(child) if child.cse_risk else None,
-        "can_see_assessments": meetings_access.is_case_holder(user, child),
+        "can_see_assessments": access.is_case_holder(user, child),
     }
 
 

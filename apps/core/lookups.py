@@ -7,12 +7,11 @@ runs once, first, and the outer table is read through the key's index. Plain
 scope's subquery (grants joined to permissions and content types) it guesses badly and hashes
 the whole table instead, which at a million episodes costs hundreds of milliseconds for a
 page of fifty. Elsewhere (SQLite in `make run`) it is an ordinary `IN (subquery)`.
+
+The scopes use these through apps/core/scope.py.
 """
 
-import operator
-from functools import reduce
-
-from django.db.models import AutoField, BigAutoField, ForeignKey, Q, QuerySet
+from django.db.models import AutoField, BigAutoField, ForeignKey, QuerySet
 from django.db.models.lookups import In
 
 
@@ -39,26 +38,9 @@ def union_of_ids(querysets) -> object:
     return first.union(*rest) if rest else first
 
 
-def any_part_q(parts) -> Q:
-    """A scope kept in parts (querysets of ids, apps.children.access.child_scope_parts) as one
-    condition on the primary key, for checks on one row."""
-    if not parts:
-        return Q(pk__in=[])
-    return reduce(operator.or_, (Q(pk__in=part) for part in parts))
-
-
 def rows_in_parts(model, parts) -> QuerySet:
     """The rows of `model` whose primary key a part gives, read by primary key from the union
     of the parts' ids: the cost follows the size of the scope, not of the table."""
     if not parts:
         return model.objects.none()
     return model.objects.filter(pk__in_ids=union_of_ids(parts))
-
-
-def rows_matching_any(model, conditions: list[Q]) -> QuerySet:
-    """The rows of `model` any of `conditions` holds for. One condition is a plain filter;
-    several are each read through their own index and joined by primary key (rows_in_parts),
-    as an OR across tables would make PostgreSQL read the whole table."""
-    if len(conditions) == 1:
-        return model.objects.filter(conditions[0])
-    return rows_in_parts(model, [model.objects.filter(c).values("pk") for c in conditions])

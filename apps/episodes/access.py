@@ -1,65 +1,79 @@
 """Who may see and do what with episodes, return interviews and safe-and-well visits.
 
-Who sees which episodes (ARCHITECTURE.md, access model):
+Who sees which episodes (ARCHITECTURE.md, access model; `episode_scope`):
 - care worker, home manager: episodes from homes they are granted;
 - social worker: episodes of children they can see;
 - police liaison: episodes from homes in their force area;
 - service manager: episodes of children they can see, and from homes their authority runs;
 - return interviewer: episodes whose interview is assigned to them (minimum detail);
 - administrator: none.
-Forbidden answers 404 (get_episode_for_user).
-"""
+Forbidden answers 404 (get_episode_for_user). The mechanism: apps/core/scope.py.
 
-import operator
-from functools import reduce
+This app contributes to apps.children.access.child_scope, for police liaisons, the children
+missing now from a home in their force area (EpisodesConfig.ready).
+"""
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
 from apps.children.access import children_visible_to, sees_child
-from apps.core.lookups import rows_matching_any  # also registers the in_ids lookup
+from apps.children.models import Placement
+from apps.core.scope import Scope, rows_of_parts
 from apps.episodes.models import Episode, ReturnInterview
+from apps.homes.models import Home
+
+# The parts are conditions naming only `home` and `child`, so they apply to placements too
+# (placements_in_episode_scope). Homes by their force or operator are read first through their
+# own index, so that an episode's home is not joined (PostgreSQL then reads every home in the
+# country).
 
 
-def _homes(**conditions) -> QuerySet:
-    from apps.homes.models import Home
-
-    return Home.objects.filter(**conditions).values("pk")
+def _at_granted_homes(user):
+    return Q(home_id__in_ids=Home.objects.granted_ids(user))
 
 
-def episode_scope_parts(user) -> list[Q]:
-    """The user's scope on Episode as conditions any of which makes an episode visible (see
-    apps.children.access.child_scope_parts for why it is kept in parts). The conditions name
-    only `home` and `child`, so they apply to placements too (placements_in_episode_scope)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return []
-    role = user.role
-    if role in (Role.CARE_WORKER, Role.HOME_MANAGER):
-        from apps.homes.access import granted_home_ids
+def _of_visible_children(user):
+    return Q(child_id__in_ids=children_visible_to(user).values("pk"))
 
-        return [Q(home_id__in_ids=granted_home_ids(user))]
-    if role == Role.SOCIAL_WORKER:
-        return [Q(child_id__in_ids=children_visible_to(user).values("pk"))]
-    # Homes by their force or operator are read first through their own index, so that an
-    # episode's home is not joined (PostgreSQL then reads every home in the country).
-    if role == Role.POLICE_LIAISON and user.organisation_id:
-        return [Q(home_id__in_ids=_homes(police_force_id=user.organisation_id))]
-    if role == Role.SERVICE_MANAGER and user.organisation_id:
-        return [
-            Q(child_id__in_ids=children_visible_to(user).values("pk")),
-            Q(home_id__in_ids=_homes(operator_id=user.organisation_id)),
-        ]
-    if role == Role.RETURN_INTERVIEWER:
-        return [Q(interview__assigned_to=user)]
-    return []
+
+def _in_force_area(user):
+    if user.organisation_id:
+        return Q(
+            home_id__in_ids=Home.objects.filter(police_force_id=user.organisation_id).values("pk")
+        )
+    return None
+
+
+def _of_visible_children_with_authority(user):
+    return _of_visible_children(user) if user.organisation_id else None
+
+
+def _at_operated_homes(user):
+    if user.organisation_id:
+        return Q(home_id__in_ids=Home.objects.filter(operator_id=user.organisation_id).values("pk"))
+    return None
+
+
+def _interview_assigned(user):
+    return Q(interview__assigned_to=user)
+
+
+episode_scope = Scope(
+    Episode,
+    {
+        (Role.CARE_WORKER, Role.HOME_MANAGER): [_at_granted_homes],
+        Role.SOCIAL_WORKER: [_of_visible_children],
+        Role.POLICE_LIAISON: [_in_force_area],
+        Role.SERVICE_MANAGER: [_of_visible_children_with_authority, _at_operated_homes],
+        Role.RETURN_INTERVIEWER: [_interview_assigned],
+    },
+    name="episode",
+)
 
 
 def episode_scope_q(user) -> Q:
-    parts = episode_scope_parts(user)
-    if not parts:
-        return Q(pk__in=[])
-    return reduce(operator.or_, parts)
+    return episode_scope.condition(user)
 
 
 def episodes_visible_to(user, *, where: Q | None = None) -> QuerySet[Episode]:
@@ -67,39 +81,38 @@ def episodes_visible_to(user, *, where: Q | None = None) -> QuerySet[Episode]:
     their indexes and joined by primary key, as for children. `where` (a period, say) is
     applied inside each part, so a part reads only the episodes it keeps (a service manager's
     year of episodes through episode_child_recent, not every episode of their children)."""
-    parts = episode_scope_parts(user)
-    if where is not None:
-        parts = [part & where for part in parts]
-    return rows_matching_any(Episode, parts)
+    return episode_scope.rows(user, where=where)
 
 
 def placements_in_episode_scope(user):
     """Placements counted beside the user's episodes in a rate (episodes per 1,000 placement
-    nights): the parts of episode_scope_parts applied to placements (their fields, home and
-    child, are the placement's too), each through its index and joined by primary key, so a
-    rate never divides the episodes a user sees by the nights of children whose episodes they
+    nights): the parts of episode_scope applied to placements (their fields, home and child,
+    are the placement's too), each through its index and joined by primary key, so a rate
+    never divides the episodes a user sees by the nights of children whose episodes they
     cannot see. Return interviewers count no nights."""
-    from apps.children.models import Placement
-
     if getattr(user, "role", None) == Role.RETURN_INTERVIEWER:
         return Placement.objects.none()
-    return rows_matching_any(Placement, episode_scope_parts(user))
+    return rows_of_parts(Placement, episode_scope.parts(user))
 
 
 def get_episode_for_user(user, pk) -> Episode:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such episode") from None
-    # One episode: the scope as one condition on that row (see get_child_for_user).
-    episode = (
-        Episode.objects.filter(episode_scope_q(user), pk=pk)
-        .select_related("child", "child__placing_authority", "home", "home__police_force")
-        .first()
+    return episode_scope.fetch_or_404(
+        user,
+        pk,
+        queryset=Episode.objects.select_related(
+            "child", "child__placing_authority", "home", "home__police_force"
+        ),
     )
-    if episode is None:
-        raise Http404("No such episode")
-    return episode
+
+
+# Contributed to apps.children.access.child_scope (EpisodesConfig.ready) ---------------------
+
+
+def children_missing_in_force_area(user):
+    """Children missing now from a home in the police liaison's force area."""
+    return (
+        Episode.objects.open().filter(home__police_force_id=user.organisation_id).values("child_id")
+    )
 
 
 def get_interview_for_episode(episode: Episode) -> ReturnInterview:

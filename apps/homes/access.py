@@ -1,21 +1,22 @@
 """Who may see and do what with homes and their staff grants.
 
-Who sees which homes:
+Who sees which homes (`home_scope`):
 - care worker, home manager: homes granted to them (staff grants);
-- social worker: homes where a child they can see is currently placed;
+- social worker: homes where a child they can see is currently placed (contributed by
+  apps.children);
 - police liaison: homes in their force area, with address;
 - service manager: homes their authority operates or hosts, and homes where a child their
-  authority places is currently living;
+  authority places is currently living (the last contributed by apps.children);
 - return interviewer: none here;
 - administrator: every home (they manage homes, not children).
-Forbidden answers 404 (get_home_for_user).
+Forbidden answers 404 (get_home_for_user). The mechanism: apps/core/scope.py.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
-from apps.core.lookups import any_part_q, rows_in_parts
+from apps.core.scope import ALL, Scope
 from apps.homes.models import Home, HomeUserObjectPermission
 
 VIEW_HOME = "view_home"
@@ -24,75 +25,49 @@ MANAGE_HOME = "manage_home"
 
 def granted_home_ids(user, codename: str = VIEW_HOME) -> QuerySet:
     """Subquery of the ids of homes granted to `user` with `codename`."""
-    return HomeUserObjectPermission.objects.filter(
-        user=user, permission__codename=codename, permission__content_type__app_label="homes"
-    ).values("content_object_id")
+    return Home.objects.granted_ids(user, codename)
 
 
-def home_scope_parts(user) -> list[QuerySet] | None:
-    """The user's scope as querysets of home ids, each read through its own index (see
-    apps.children.access.child_scope_parts); None for every home (administrators)."""
-    if not (user and user.is_authenticated and user.is_active):
-        return []
-    role = user.role
-    if role == Role.ADMINISTRATOR:
-        return None
-    if role in (Role.CARE_WORKER, Role.HOME_MANAGER):
-        return [granted_home_ids(user)]
-    if role == Role.POLICE_LIAISON and user.organisation_id:
-        return [Home.objects.filter(police_force_id=user.organisation_id).values("pk")]
-    if role == Role.SOCIAL_WORKER:
-        from apps.children.access import children_visible_to
-        from apps.children.models import Placement
-
-        return [
-            Placement.objects.current()
-            .filter(child_id__in_ids=children_visible_to(user).values("pk"))
-            .values("home_id")
-        ]
-    if role == Role.SERVICE_MANAGER and user.organisation_id:
-        from apps.children.models import Child, Placement
-
-        org = user.organisation_id
-        placed_by_us = Child.objects.filter(placing_authority_id=org).values("pk")
-        return [
-            Home.objects.filter(operator_id=org).values("pk"),
-            Home.objects.filter(host_authority_id=org).values("pk"),
-            Placement.objects.current().filter(child_id__in_ids=placed_by_us).values("home_id"),
-        ]
-    return []
+def _in_force_area(user):
+    if user.organisation_id:
+        return Home.objects.filter(police_force_id=user.organisation_id).values("pk")
+    return None
 
 
-def home_scope_q(user) -> Q:
-    """The same rule as one condition, for checks on one home."""
-    parts = home_scope_parts(user)
-    if parts is None:
-        return Q()
-    return any_part_q(parts)
+def _operated(user):
+    if user.organisation_id:
+        return Home.objects.filter(operator_id=user.organisation_id).values("pk")
+    return None
+
+
+def _hosted(user):
+    if user.organisation_id:
+        return Home.objects.filter(host_authority_id=user.organisation_id).values("pk")
+    return None
+
+
+home_scope = Scope(
+    Home,
+    {
+        Role.ADMINISTRATOR: ALL,
+        (Role.CARE_WORKER, Role.HOME_MANAGER): [granted_home_ids],
+        Role.POLICE_LIAISON: [_in_force_area],
+        Role.SOCIAL_WORKER: [],  # + homes of the children they see (apps.children)
+        Role.SERVICE_MANAGER: [_operated, _hosted],  # + homes of their children (apps.children)
+    },
+    name="home",
+)
 
 
 def homes_visible_to(user) -> QuerySet[Home]:
     """Read by primary key from the union of the parts' ids."""
-    parts = home_scope_parts(user)
-    if parts is None:
-        return Home.objects.all()
-    return rows_in_parts(Home, parts)
+    return home_scope.rows(user)
 
 
 def get_home_for_user(user, pk) -> Home:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such home") from None
-    home = (
-        homes_visible_to(user)
-        .select_related("operator", "host_authority", "police_force")
-        .filter(pk=pk)
-        .first()
+    return home_scope.fetch_or_404(
+        user, pk, queryset=Home.objects.select_related("operator", "host_authority", "police_force")
     )
-    if home is None:
-        raise Http404("No such home")
-    return home
 
 
 def is_home_manager_of(user, home: Home) -> bool:

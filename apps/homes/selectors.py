@@ -1,6 +1,6 @@
 """Reads about homes, scoped to the user through apps.homes.access."""
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.accounts.models import Role, User
@@ -62,14 +62,6 @@ def home_staff(*, home: Home) -> list[dict]:
         if grant.permission.codename == "manage_home":
             entry["manager"] = True
     return list(staff.values())
-
-
-def homes_prefetch_for_children() -> Prefetch:
-    return Prefetch(
-        "placements",
-        queryset=Placement.objects.current().select_related("home"),
-        to_attr="current_placements",
-    )
 
 
 def homes_none() -> QuerySet[Home]:

@@ -13,6 +13,7 @@ Forbidden answers 404.
 from django.http import Http404
 
 from apps.accounts.models import Role
+from apps.core.scope import one_or_404
 from apps.episodes import access as episode_access
 from apps.reports.models import ExportJob
 
@@ -31,11 +32,6 @@ def can_open_police_pack(user, episode) -> bool:
 
 
 def get_export_job_for_user(user, pk) -> ExportJob:
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such export") from None
-    job = ExportJob.objects.filter(user=user, pk=pk).first() if user.is_authenticated else None
-    if job is None:
+    if not user.is_authenticated:
         raise Http404("No such export")
-    return job
+    return one_or_404(ExportJob.objects.filter(user=user), pk, "export")

@@ -14,15 +14,22 @@ who can see the child sees only the current level (on the child page).
 
 Regulation 40 decisions: the managers of the episode's home decide; care staff of the home and
 the case holders see them; the police do not.
-Forbidden answers 404 everywhere.
+Forbidden answers 404 everywhere. The mechanism: apps/core/scope.py.
+
+This app contributes to apps.children.access.child_scope, for police liaisons, the children
+of the meetings they are invited to (StrategyMeetingsConfig.ready).
 """
+
+from datetime import timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.children.access import children_visible_to, get_child_for_user
-from apps.core.lookups import any_part_q, rows_in_parts
+from apps.alerts.access import get_alert_for_user
+from apps.children.access import children_visible_to, get_child_for_user, is_case_holder
+from apps.core.scope import Scope, one_or_404, parse_pk
 from apps.strategy_meetings.models import (
     MeetingAction,
     MeetingAttendee,
@@ -38,61 +45,75 @@ def _active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
-def meeting_scope_parts(user) -> list[QuerySet]:
-    """The user's scope as querysets of meeting ids, each read through its own index (the
-    meetings about the children they see, the meetings they are invited to); see
-    apps.children.access.child_scope_parts."""
-    if not _active(user):
-        return []
-    invited = MeetingAttendee.objects.filter(user=user).values("meeting_id")
-    if user.role in CASE_ROLES:
-        about_my_children = StrategyMeeting.objects.filter(
-            child_id__in_ids=children_visible_to(user).values("pk")
-        ).values("pk")
-        return [about_my_children, invited]
-    if user.role in INVITED_ONLY_ROLES:
-        return [invited]
-    return []
+# Each part is read through its own index (the meetings about the children they see, the
+# meetings they are invited to).
+
+
+def _about_visible_children(user):
+    return StrategyMeeting.objects.filter(
+        child_id__in_ids=children_visible_to(user).values("pk")
+    ).values("pk")
+
+
+def _invited(user):
+    return MeetingAttendee.objects.filter(user=user).values("meeting_id")
+
+
+meeting_scope = Scope(
+    StrategyMeeting,
+    {
+        CASE_ROLES: [_about_visible_children, _invited],
+        INVITED_ONLY_ROLES: [_invited],
+    },
+    name="meeting",
+)
 
 
 def meeting_scope_q(user) -> Q:
     """The same rule as one condition, for checks on one meeting."""
-    parts = meeting_scope_parts(user)
-    return any_part_q(parts)
+    return meeting_scope.condition(user)
 
 
 def meetings_visible_to(user) -> QuerySet[StrategyMeeting]:
     """Read by primary key from the union of the parts' ids."""
-    parts = meeting_scope_parts(user)
-    return rows_in_parts(StrategyMeeting, parts)
+    return meeting_scope.rows(user)
 
 
-def _pk(pk) -> int:
-    try:
-        return int(pk)
-    except (TypeError, ValueError):
-        raise Http404("Not found") from None
+_pk = parse_pk  # Regulation 40 below
 
 
 def get_meeting_for_user(user, pk) -> StrategyMeeting:
-    meeting = (
-        meetings_visible_to(user)
-        .select_related("child", "chair", "authority", "child__placing_authority")
-        .filter(pk=_pk(pk))
-        .first()
+    return meeting_scope.fetch_or_404(
+        user,
+        pk,
+        queryset=StrategyMeeting.objects.select_related(
+            "child", "chair", "authority", "child__placing_authority"
+        ),
     )
-    if meeting is None:
-        raise Http404("No such meeting")
-    return meeting
 
 
-def is_case_holder(user, child) -> bool:
-    """Allocated social worker, or a service manager of the placing authority."""
-    if user.role == Role.SOCIAL_WORKER:
-        return child.allocated_social_worker_id == user.pk
-    if user.role == Role.SERVICE_MANAGER:
-        return child.placing_authority_id == user.organisation_id
-    return False
+def get_alert_for_meeting(user, child, alert_pk):
+    """The alert a meeting is scheduled from (None when none is named): one the user may see,
+    about this child; Http404 otherwise."""
+    if alert_pk in (None, ""):
+        return None
+    alert = get_alert_for_user(user, alert_pk)
+    if alert.child_id != child.pk:
+        raise Http404("The alert is about another child")
+    return alert
+
+
+# Contributed to apps.children.access.child_scope (StrategyMeetingsConfig.ready) -------------
+
+
+def children_of_recent_meetings(user):
+    """Children a police liaison is invited to a strategy meeting about that is still to come
+    or was held in the last 90 days: the officer needs the Philomena profile to take part."""
+    return MeetingAttendee.objects.filter(
+        user=user,
+        meeting__status__in=["scheduled", "rescheduled", "held"],
+        meeting__scheduled_at__gte=timezone.now() - timedelta(days=90),
+    ).values("meeting__child_id")
 
 
 def can_schedule_meeting(user, child) -> bool:
@@ -128,10 +149,7 @@ def meeting_permissions(user, meeting: StrategyMeeting) -> dict[str, bool]:
 
 
 def get_attendee_for_meeting(meeting: StrategyMeeting, pk) -> MeetingAttendee:
-    attendee = meeting.attendees.filter(pk=_pk(pk)).first()
-    if attendee is None:
-        raise Http404("No such attendee")
-    return attendee
+    return one_or_404(meeting.attendees.all(), pk, "attendee")
 
 
 def actions_visible_to(user) -> QuerySet[MeetingAction]:
@@ -139,15 +157,13 @@ def actions_visible_to(user) -> QuerySet[MeetingAction]:
 
 
 def get_action_for_user(user, pk) -> MeetingAction:
-    action = (
-        actions_visible_to(user)
-        .select_related("meeting", "meeting__child", "owner_user", "owner_attendee")
-        .filter(pk=_pk(pk))
-        .first()
+    return one_or_404(
+        actions_visible_to(user).select_related(
+            "meeting", "meeting__child", "owner_user", "owner_attendee"
+        ),
+        pk,
+        "action",
     )
-    if action is None:
-        raise Http404("No such action")
-    return action
 
 
 def can_list_my_actions(user) -> bool:

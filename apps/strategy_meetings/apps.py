@@ -11,3 +11,10 @@ class StrategyMeetingsConfig(AppConfig):
         from apps.strategy_meetings import panels
 
         panels.register()
+        # A part of the children scope that is about meetings (apps/core/scope.py,
+        # "Contributed parts"): children may not import strategy_meetings.
+        from apps.accounts.models import Role
+        from apps.children.access import child_scope
+        from apps.strategy_meetings import access
+
+        child_scope.contribute(Role.POLICE_LIAISON, access.children_of_recent_meetings)

@@ -173,23 +173,13 @@ def child_meetings(request, child_pk):
 # Scheduling ----------------------------------------------------------------------------------
 
 
-def _alert_for(request, child, alert_pk):
-    """The alert a meeting is scheduled from: one the user may see, about this child."""
-    from apps.alerts.access import get_alert_for_user
-
-    if alert_pk in (None, ""):
-        return None
-    alert = get_alert_for_user(request.user, alert_pk)
-    if alert.child_id != child.pk:
-        raise Http404("The alert is about another child")
-    return alert
-
-
 @login_required
 def meeting_schedule(request, child_pk):
     child = get_child_for_user(request.user, child_pk)
     require(access.can_schedule_meeting(request.user, child))
-    alert = _alert_for(request, child, request.POST.get("alert") or request.GET.get("alert"))
+    alert = access.get_alert_for_meeting(
+        request.user, child, request.POST.get("alert") or request.GET.get("alert")
+    )
     invitable = selectors.invitable_users(child).exclude(pk=request.user.pk)
     initial = {"alert": alert.pk if alert else None}
     if alert is not None:
