@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "apps.alerts",
     "apps.reports",
     "apps.strategy_meetings",
+    "apps.site",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "apps.core.context_processors.homeward",
+                "apps.site.context_processors.homeward",
             ],
         },
     },
@@ -187,7 +188,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:start"
+LOGIN_REDIRECT_URL = "site:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Two-factor sign-in (TOTP) for every user. The demo may turn it off; a banner then says so.
