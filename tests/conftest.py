@@ -4,6 +4,7 @@ import pytest
 
 from tests.factories import make_user
 from tests.helpers import sign_in
+from tests.world import build_world
 
 # Real SMTP sink, private Redis and Celery worker fixtures (tests/services.py).
 pytest_plugins = ["tests.services"]
@@ -28,6 +29,13 @@ def private_media_root(settings, tmp_path_factory):
     """Children's photos written by any test go to a temporary folder, never var/private."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.mktemp("private")
     return settings.PRIVATE_MEDIA_ROOT
+
+
+@pytest.fixture
+def world(db):
+    """tests/world.py's world, for any test. A module that needs more (rules, episodes) builds
+    on it with its own `world(world)` fixture, or a helper such as tests.alerts.making's."""
+    return build_world()
 
 
 @pytest.fixture

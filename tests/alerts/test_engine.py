@@ -3,17 +3,16 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from apps.alerts import services as alerts
 from apps.alerts.models import Alert, AlertDelivery, Channel, Notification, RuleType
 from apps.episodes import services as episodes
-from tests.world import build_world
 
 
 @pytest.fixture
-def world(db):
-    world = build_world()
+def world(world):
     alerts.rules_seed_defaults(authority=world.orgs["A"])
     return world
 
@@ -112,16 +111,18 @@ class TestRepeatEpisodes:
 
 class TestPoliceRiskHigh:
     def test_grading_high_raises_an_immediate_alert_once(self, world):
-        episode = log_episode(world, days_ago=0, hours=0, risk_grade="high")
-        (alert,) = alerts_of(RuleType.POLICE_RISK_HIGH)
-        assert alert.severity == "immediate"
-        episodes.episode_update(
-            actor=world.users["cw_a1"],
-            episode=episode,
-            expected_version=episode.version,
-            circumstances="Seen getting into a car",
-        )
-        assert len(alerts_of(RuleType.POLICE_RISK_HIGH)) == 1
+        # log_episode starts today at 14:00 UTC: run at 15:00 UTC, whatever the wall clock says.
+        with time_machine.travel(timezone.now().replace(hour=15, minute=0), tick=False):
+            episode = log_episode(world, days_ago=0, hours=0, risk_grade="high")
+            (alert,) = alerts_of(RuleType.POLICE_RISK_HIGH)
+            assert alert.severity == "immediate"
+            episodes.episode_update(
+                actor=world.users["cw_a1"],
+                episode=episode,
+                expected_version=episode.version,
+                circumstances="Seen getting into a car",
+            )
+            assert len(alerts_of(RuleType.POLICE_RISK_HIGH)) == 1
 
 
 class TestQueryCount:

@@ -10,14 +10,9 @@ from django.utils import timezone
 from apps.children import services
 from apps.children.access import children_visible_to, get_child_for_user, placements_visible_to
 from apps.homes.access import get_home_for_user, homes_visible_to
-from tests.world import World, build_world
+from tests.world import World
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def keys(objects, mapping):

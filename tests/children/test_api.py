@@ -13,14 +13,8 @@ from apps.children import services
 from apps.children.models import AccessLog, AccessLogKind, Child, Placement
 from apps.homes import services as home_services
 from tests.factories import OrganisationFactory, make_user
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 @pytest.fixture

@@ -6,14 +6,8 @@ import pytest
 
 from apps.children import selectors, services
 from tests.factories import make_user
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def test_history_names_people_and_shows_dates_in_words(world):

@@ -10,14 +10,8 @@ from rest_framework.test import APIClient
 
 from apps.children import services
 from apps.children.models import AccessLog, AccessLogKind
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 @pytest.fixture

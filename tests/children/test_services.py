@@ -8,14 +8,8 @@ from django.utils import timezone
 from apps.children import services
 from apps.children.models import Associate, Child, Placement
 from apps.core.errors import ApplicationError, StaleVersionError
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def fields_of(error) -> set[str]:

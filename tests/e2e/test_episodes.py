@@ -16,7 +16,6 @@ import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from playwright.sync_api import Locator, Page, expect
@@ -34,7 +33,6 @@ from apps.episodes.models import (
 )
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PHONE_VIEWPORT, add_authenticator, screenshot
-from tests.world import build_world
 
 UK = ZoneInfo("Europe/London")
 A1_NAME = "ChildA1 Test"
@@ -44,11 +42,6 @@ B1_NAME = "ChildB1 Test"
 # What the reporter wrote about the circumstances: nobody but the case holders may read it.
 CIRCUMSTANCES = "Argued with staff about phone time, said she was going to see Dean."
 POLICE_REFERENCE = "NP-2026-0042"
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 # Helpers -------------------------------------------------------------------------------------

@@ -24,14 +24,12 @@ from apps.strategy_meetings.models import ActionStatus, MeetingAction, StrategyM
 from apps.strategy_meetings.selectors import indicators_for
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PHONE_VIEWPORT, add_authenticator, screenshot
-from tests.world import build_world
 
 SCHOOL_EMAIL = "h.price@school.example"
 
 
 @pytest.fixture
-def world():
-    world = build_world()
+def world(world):
     alerts.rules_seed_defaults(authority=world.orgs["A"])
     return world
 

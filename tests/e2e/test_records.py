@@ -11,7 +11,6 @@ cw_a1 works; sw_a is a1's social worker; sm_a is authority A's service manager; 
 
 import re
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
@@ -22,16 +21,10 @@ from apps.children.models import AccessLog, Associate, PhilomenaProfile
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PHONE_VIEWPORT, add_authenticator, screenshot
 from tests.helpers import sign_in as client_sign_in
-from tests.world import build_world
 
 A1_NAME = "ChildA1 Test"
 B1_NAME = "ChildB1 Test"
 PAGE_NOT_FOUND = "Page not found"
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 # Helpers -------------------------------------------------------------------------------------

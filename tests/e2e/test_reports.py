@@ -21,12 +21,10 @@ from apps.episodes import services as episodes
 from apps.reports.forms import period_dates
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PHONE_VIEWPORT, add_authenticator, screenshot
-from tests.world import build_world
 
 
 @pytest.fixture
-def world():
-    world = build_world()
+def world(world):
     sw = world.users["sw_a"]
     first, _last = period_dates("quarter", timezone.localdate())
     for child, home_days, kind in [

@@ -7,14 +7,12 @@ from django.utils import timezone
 from apps.children.access import children_visible_to, get_child_for_user
 from apps.episodes import services
 from apps.episodes.access import episodes_visible_to, get_episode_for_user
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world():
-    world = build_world()
+def world(world):
     world.episodes = {
         key: services.episode_open(
             actor=world.users["sw_a" if key.startswith("a") else "sw_b"],

@@ -11,7 +11,6 @@ from apps.children import services as children_services
 from apps.children.models import AccessLog, AccessLogKind
 from apps.episodes import services
 from apps.episodes.models import Episode, ReturnInterview, UpdateCategory
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +31,6 @@ VISIBLE_EPISODES = {
     "admin": set(),
 }
 DETAIL_ONLY = {"circumstances", "clothing", "police_reference", "risk_grade", "last_seen_where"}
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 @pytest.fixture

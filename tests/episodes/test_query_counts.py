@@ -7,14 +7,8 @@ import pytest
 from django.utils import timezone
 
 from apps.episodes import services
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def rows(response, testid: str) -> int:

@@ -8,14 +8,8 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.episodes import services
 from apps.episodes.models import Episode, ReturnInterview, UpdateCategory
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def utc(*args):

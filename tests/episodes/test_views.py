@@ -20,7 +20,6 @@ from apps.episodes import services
 from apps.episodes.models import Episode, EpisodeUpdate, ReturnInterview, SafeAndWellVisit
 from apps.homes import services as homes
 from tests.factories import OrganisationFactory, make_user
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -30,18 +29,8 @@ SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;"
 
 
-@pytest.fixture
-def world():
-    return build_world()
-
-
 def body(response) -> str:
     return response.content.decode()
-
-
-def assert_redirects_to_sign_in(response, path):
-    assert response.status_code == 302
-    assert response["Location"] == f"{SIGN_IN}?next={path}"
 
 
 def when(name: str, moment: datetime) -> dict:
@@ -109,10 +98,6 @@ class TestReport:
         }
         data.update(overrides)
         return data
-
-    def test_it_requires_sign_in(self, world, client):
-        url = self.url(world.children["a1"])
-        assert_redirects_to_sign_in(client.get(url), url)
 
     def test_it_is_missing_for_a_child_the_user_cannot_see(self, world, signed_in):
         client = signed_in(world.users["cw_a1"])
@@ -313,10 +298,6 @@ class TestDetail:
     def url(self, episode):
         return f"/episodes/{episode.pk}/"
 
-    def test_it_requires_sign_in(self, world, client):
-        url = self.url(report(world))
-        assert_redirects_to_sign_in(client.get(url), url)
-
     @pytest.mark.parametrize("who", ["cw_b1", "sw_b", "police_2", "ri", "admin"])
     def test_it_is_missing_for_those_who_cannot_see_the_episode(self, world, signed_in, who):
         episode = report(world)
@@ -423,10 +404,6 @@ class TestUpdateAdd:
     def url(self, episode):
         return f"/episodes/{episode.pk}/updates/new/"
 
-    def test_it_requires_sign_in(self, world, client):
-        url = self.url(report(world))
-        assert_redirects_to_sign_in(client.get(url), url)
-
     def test_it_is_missing_out_of_scope_and_for_return_interviewers(self, world, signed_in):
         episode = report(world)
         assert signed_in(world.users["cw_b1"]).get(self.url(episode)).status_code == 404
@@ -513,10 +490,6 @@ def edit_data(episode: Episode, **overrides) -> dict:
 class TestEdit:
     def url(self, episode):
         return f"/episodes/{episode.pk}/edit/"
-
-    def test_it_requires_sign_in(self, world, client):
-        url = self.url(report(world))
-        assert_redirects_to_sign_in(client.get(url), url)
 
     def test_it_is_missing_out_of_scope_and_for_return_interviewers(self, world, signed_in):
         episode = report(world)
@@ -612,10 +585,6 @@ def return_data(episode, **overrides) -> dict:
 class TestReturn:
     def url(self, episode):
         return f"/episodes/{episode.pk}/return/"
-
-    def test_it_requires_sign_in(self, world, client):
-        url = self.url(report(world))
-        assert_redirects_to_sign_in(client.get(url), url)
 
     def test_it_is_missing_out_of_scope_for_police_and_once_returned(self, world, signed_in):
         episode = report(world)
@@ -731,10 +700,6 @@ class TestInterview:
         back(world, episode, minutes_ago=60)
         return episode
 
-    def test_it_requires_sign_in(self, world, client, returned):
-        url = self.url(returned)
-        assert_redirects_to_sign_in(client.get(url), url)
-
     def test_it_is_missing_before_the_return(self, world, signed_in):
         episode = report(world)
         assert signed_in(world.users["sw_a"]).get(self.url(episode)).status_code == 404
@@ -824,10 +789,6 @@ class TestInterviewAssign:
         back(world, episode)
         return episode
 
-    def test_it_requires_sign_in(self, world, client, returned):
-        url = self.url(returned)
-        assert_redirects_to_sign_in(client.get(url), url)
-
     @pytest.mark.parametrize("who", ["cw_a1", "police_1", "sw_b"])
     def test_it_is_missing_for_those_who_may_not_assign(self, world, signed_in, returned, who):
         assert signed_in(world.users[who]).get(self.url(returned)).status_code == 404
@@ -869,10 +830,6 @@ class TestVisit:
         data.update(overrides)
         return data
 
-    def test_it_requires_sign_in(self, world, client):
-        url = self.url(report(world))
-        assert_redirects_to_sign_in(client.get(url), url)
-
     def test_only_police_of_the_homes_area_may_record_it_after_the_return(self, world, signed_in):
         episode = report(world)
         assert signed_in(world.users["police_1"]).get(self.url(episode)).status_code == 404
@@ -909,10 +866,6 @@ class TestChildEpisodes:
     def url(self, child):
         return f"/episodes/child/{child.pk}/"
 
-    def test_it_requires_sign_in(self, world, client):
-        url = self.url(world.children["a1"])
-        assert_redirects_to_sign_in(client.get(url), url)
-
     def test_it_is_missing_for_a_child_the_user_cannot_see(self, world, signed_in):
         client = signed_in(world.users["cw_b1"])
         assert client.get(self.url(world.children["a1"])).status_code == 404
@@ -935,10 +888,6 @@ ROWS = "/episodes/missing-now/rows/"
 
 
 class TestMissingNow:
-    def test_it_requires_sign_in(self, client):
-        assert_redirects_to_sign_in(client.get(BOARD), BOARD)
-        assert_redirects_to_sign_in(client.get(ROWS), ROWS)
-
     def test_htmx_polling_after_sign_out_loads_the_sign_in_page(self, client):
         response = client.get(ROWS, headers={"HX-Request": "true"})
         assert response.status_code == 204
@@ -1090,9 +1039,6 @@ INTERVIEWS = "/episodes/interviews/"
 
 
 class TestInterviewList:
-    def test_it_requires_sign_in(self, client):
-        assert_redirects_to_sign_in(client.get(INTERVIEWS), INTERVIEWS)
-
     @pytest.mark.parametrize("who", ["cw_a1", "hm_a1", "police_1", "admin"])
     def test_it_is_missing_for_those_who_do_not_hold_interviews(self, world, signed_in, who):
         assert signed_in(world.users[who]).get(INTERVIEWS).status_code == 404

@@ -9,14 +9,8 @@ from apps.accounts.models import Role
 from apps.children import services as children
 from apps.homes import services
 from tests.factories import make_user
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def rows(response, testid: str) -> int:

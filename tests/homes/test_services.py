@@ -5,14 +5,8 @@ from apps.homes import services
 from apps.homes.access import can_edit_home, granted_home_ids
 from apps.homes.models import Home
 from tests.factories import make_user
-from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def home_fields(world, **overrides):

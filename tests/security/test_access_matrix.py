@@ -5,8 +5,9 @@ which objects of tests/world.py. Allowed answers anything but 404/403/5xx; forbi
 404, exactly as a missing object would. A route that is not listed here fails
 test_every_route_is_in_the_matrix, so a new URL cannot ship without its row.
 
-Every request runs inside a rolled-back savepoint, so a POST that deletes or changes
-something does not change what the next user sees.
+The world is built once for the module (see `world`). Every test, and every request within
+it, runs inside a rolled-back savepoint, so a POST that deletes or changes something does not
+change what the next user or the next route sees.
 """
 
 from dataclasses import dataclass
@@ -15,9 +16,11 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.alerts import services as alert_services
 from apps.alerts.models import Alert, EscalationRule, RecipientRole, RuleType
 from apps.children import services as child_services
@@ -358,8 +361,39 @@ PNG = (
 )
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="module")
+def matrix_media(tmp_path_factory):
+    """The children's photos of the module's world, kept for every test of the module."""
+    return tmp_path_factory.mktemp("matrix-private")
+
+
+@pytest.fixture(autouse=True)
+def private_media_root(settings, matrix_media):
+    settings.PRIVATE_MEDIA_ROOT = matrix_media
+    return matrix_media
+
+
+@pytest.fixture(scope="class")
+def world(request, django_db_setup, django_db_blocker, matrix_media):
+    """The matrix's world, built once per class (setUpTestData-style) inside a transaction that
+    is rolled back after the class's last test. Each test runs in a savepoint of that
+    transaction (pytest-django's `db`), and each request in one more (`_request`), so what a
+    test or a request writes is gone before the next one.
+
+    Two worlds: TestTheBaseWorld's, and TestTheMeetingsWorld's, which adds the strategy
+    meetings, assessments and Regulation 40 decisions of `_add_multi_agency` for the routes of
+    MEETING_KINDS only: an invitation to a meeting widens what the invited see."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PRIVATE_MEDIA_ROOT=matrix_media),
+        transaction.atomic(),
+    ):
+        world = _build_matrix_world(meetings=request.cls.MEETINGS)
+        yield world
+        transaction.set_rollback(True)
+
+
+def _build_matrix_world(*, meetings):
     world = build_world()
     admin = world.users["admin"]
     outsider_police = make_user("police_liaison", organisation=world.orgs["F2"])
@@ -428,6 +462,9 @@ def world():
     for key, home in world.homes.items():
         world.targets["home"][key] = {"pk": home.pk}
         world.targets["staff"][key] = {"pk": home.pk, "user_pk": staff[key].pk}
+    _add_export_jobs(world)
+    if meetings:
+        _add_multi_agency(world)
     return world
 
 
@@ -470,11 +507,11 @@ def admin_like(world, child_key):
     return world.users["sw_a" if child_key.startswith("a") else "sw_b"]
 
 
-def _ensure_open_episodes(world):
-    """Open episodes (after the returned ones) for the routes that act on an open episode."""
-    if "open_episode" in world.targets:
-        return
-    world.targets["open_episode"] = {}
+def _open_episodes(world):
+    """Open episodes (after the returned ones) for the routes that act on an open episode.
+    Made by the test that needs them, in its own savepoint: an open episode widens what the
+    police see, so the module's world has none."""
+    targets = {}
     for key in PLACED:
         episode = episode_services.episode_open(
             actor=admin_like(world, key),
@@ -483,13 +520,12 @@ def _ensure_open_episodes(world):
             last_seen_at=timezone.now() - timedelta(hours=2),
             last_seen_where="Park",
         )
-        world.targets["open_episode"][key] = {"pk": episode.pk}
+        targets[key] = {"pk": episode.pk}
+    return targets
 
 
-def _ensure_export_jobs(world):
+def _add_export_jobs(world):
     """One export job for each of two users who may export: only its owner reaches it."""
-    if "export_job" in world.targets:
-        return
     from apps.reports.models import ExportJob
 
     world.targets["export_job"] = {
@@ -533,11 +569,9 @@ def _request(client, route: Route, method: str, url: str):
     return response
 
 
-def _ensure_multi_agency(world):
+def _add_multi_agency(world):
     """Meetings, attendees, actions, assessments and Regulation 40 decisions (see MEETINGS and
     REG40_VIEWERS), through the services, for the routes of apps.strategy_meetings."""
-    if "meeting" in world.targets:
-        return
     from apps.strategy_meetings import services as meeting_services
 
     users = world.users
@@ -585,18 +619,17 @@ def _ensure_multi_agency(world):
         world.targets["reg40"][key] = {"pk": episode.regulation40.pk}
 
 
-MULTI_AGENCY_KINDS = {"meeting", "attendee", "action", "assessment", "reg40"}
+MEETING_KINDS = {"meeting", "attendee", "action", "assessment", "reg40"}
+
+
+def _route_id(route):
+    return f"{route.name}-{'+'.join(route.methods)}"
 
 
 def _objects(world, route: Route):
     if route.kind == "none":
         return [(None, {})]
-    if route.kind == "open_episode":
-        _ensure_open_episodes(world)
-    if route.kind in MULTI_AGENCY_KINDS:
-        _ensure_multi_agency(world)
-    if route.kind == "export_job":
-        _ensure_export_jobs(world)
+    targets = _open_episodes(world) if route.kind == "open_episode" else world.targets[route.kind]
     keys = {
         "meeting": MEETINGS,
         "attendee": MEETINGS,
@@ -611,91 +644,118 @@ def _objects(world, route: Route):
         "rule": ["A", "B"],
         "export_job": sorted(EXPORT_JOB_OWNERS),
     }.get(route.kind, ALL_CHILDREN)
-    return [(key, world.targets[route.kind][key]) for key in keys]
+    return [(key, targets[key]) for key in keys]
 
 
 def _object_key_for_matrix(route, key):
     return key  # placement, associate, place and grant targets are keyed by their child
 
 
-@pytest.mark.parametrize(
-    "route",
-    WEB_ROUTES + API_ROUTES,
-    ids=lambda r: f"{r.name}-{'+'.join(r.methods)}",
-)
-def test_each_role_reaches_exactly_what_the_access_model_allows(client, world, route):
-    failures = []
-    for user_key in ALL_USERS:
-        client.logout()
-        sign_in(client, world.users[user_key])
-        for obj_key, kwargs in _objects(world, route):
-            url = _url(route, kwargs)
-            for method in route.methods:
-                response = _request(client, route, method, url)
-                allowed = route.may(user_key, _object_key_for_matrix(route, obj_key))
-                status = response.status_code
-                forbidden_statuses = {404} if route.kind != "none" else {404, 403}
-                if allowed and (status in {403, 404} or status >= 500):
-                    failures.append(
-                        f"{user_key} {method} {url} ({obj_key}): {status}, expected access"
-                    )
-                if not allowed and status not in forbidden_statuses:
-                    failures.append(
-                        f"{user_key} {method} {url} ({obj_key}): {status}, expected 404"
-                    )
-    assert failures == []
+class Matrix:
+    """The checks of every route, run by each world's class on the routes checked in it."""
+
+    MEETINGS = False  # the world of the class: see `world`
+
+    def test_each_role_reaches_exactly_what_the_access_model_allows(self, client, world, route):
+        failures = []
+        objects = _objects(world, route)
+        for user_key in ALL_USERS:
+            client.logout()
+            sign_in(client, world.users[user_key])
+            for obj_key, kwargs in objects:
+                url = _url(route, kwargs)
+                for method in route.methods:
+                    response = _request(client, route, method, url)
+                    allowed = route.may(user_key, _object_key_for_matrix(route, obj_key))
+                    status = response.status_code
+                    forbidden_statuses = {404} if route.kind != "none" else {404, 403}
+                    if allowed and (status in {403, 404} or status >= 500):
+                        failures.append(
+                            f"{user_key} {method} {url} ({obj_key}): {status}, expected access"
+                        )
+                    if not allowed and status not in forbidden_statuses:
+                        failures.append(
+                            f"{user_key} {method} {url} ({obj_key}): {status}, expected 404"
+                        )
+        assert failures == []
+
+    def test_anonymous_users_are_sent_to_sign_in(self, client, world, route):
+        _key, kwargs = _objects(world, route)[0]
+        url = _url(route, kwargs)
+        response = client.get(url)
+        if "GET" in route.methods:
+            assert response.status_code == 302
+            assert response["Location"] == f"/account/sign-in/?next={url}"
+        else:
+            assert response.status_code in {302, 405}
+
+    def test_anonymous_api_requests_are_refused(self, client, world, route):
+        _key, kwargs = _objects(world, route)[0]
+        url = _url(route, kwargs)
+        for method in route.methods:
+            response = _request(client, route, method, url)
+            assert response.status_code in {401, 403}, (method, url, response.status_code)
 
 
-@pytest.mark.parametrize("route", WEB_ROUTES, ids=lambda r: r.name)
-def test_anonymous_users_are_sent_to_sign_in(client, world, route):
-    _key, kwargs = _objects(world, route)[0]
-    response = client.get(_url(route, kwargs))
-    if "GET" in route.methods:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/account/sign-in/")
-    else:
-        assert response.status_code in {302, 405}
+class TestTheBaseWorld(Matrix):
+    """Every route but those of MEETING_KINDS, and the checks of single objects."""
+
+    def test_an_item_of_another_child_is_404_through_a_child_the_user_can_see(self, client, world):
+        """Sub-objects are fetched through their child: a1's page cannot reach b1's associate."""
+        sign_in(client, world.users["sw_a"])
+        a1 = world.children["a1"].pk
+        for name, kind, arg in [
+            ("children:associate_edit", "associate", "item_pk"),
+            ("children:place_edit", "place", "item_pk"),
+            ("children:placement_end", "placement", "placement_pk"),
+        ]:
+            foreign = world.targets[kind]["b1"][arg]
+            assert client.get(reverse(name, kwargs={"pk": a1, arg: foreign})).status_code == 404
+        grant = world.targets["grant"]["b1"]["grant_pk"]
+        url = reverse("children:police_access_revoke", kwargs={"pk": a1, "grant_pk": grant})
+        assert client.post(url).status_code == 404
+
+    def test_admin_shows_no_child_data(self, client, world):
+        """Administrators manage users, organisations and homes; children are not in the admin."""
+        admin = User.objects.get(pk=world.users["admin"].pk)  # the module's world keeps its own
+        admin.is_staff = admin.is_superuser = True
+        admin.save()
+        sign_in(client, admin)
+        index = client.get("/admin/").content.decode()
+        assert "/admin/homes/home/" in index
+        for path in [
+            "/admin/children/",
+            "/admin/children/child/",
+            "/admin/children/placement/",
+            "/admin/children/philomenaprofile/",
+            "/admin/core/accesslog/",
+        ]:
+            assert path not in index
+            assert client.get(path).status_code == 404, path
 
 
-@pytest.mark.parametrize("route", API_ROUTES, ids=lambda r: f"{r.name}-{'+'.join(r.methods)}")
-def test_anonymous_api_requests_are_refused(client, world, route):
-    _key, kwargs = _objects(world, route)[0]
-    url = _url(route, kwargs)
-    for method in route.methods:
-        response = _request(client, route, method, url)
-        assert response.status_code in {401, 403}, (method, url, response.status_code)
+class TestTheMeetingsWorld(Matrix):
+    """The routes of MEETING_KINDS, in the world with meetings."""
+
+    MEETINGS = True
 
 
-def test_an_item_of_another_child_is_404_through_a_child_the_user_can_see(client, world):
-    """Sub-objects are fetched through their child: a1's page cannot reach b1's associate."""
-    sign_in(client, world.users["sw_a"])
-    a1 = world.children["a1"].pk
-    for name, kind, arg in [
-        ("children:associate_edit", "associate", "item_pk"),
-        ("children:place_edit", "place", "item_pk"),
-        ("children:placement_end", "placement", "placement_pk"),
-    ]:
-        foreign = world.targets[kind]["b1"][arg]
-        assert client.get(reverse(name, kwargs={"pk": a1, arg: foreign})).status_code == 404
-    grant = world.targets["grant"]["b1"]["grant_pk"]
-    url = reverse("children:police_access_revoke", kwargs={"pk": a1, "grant_pk": grant})
-    assert client.post(url).status_code == 404
+ROUTES_OF_TEST = {
+    "test_each_role_reaches_exactly_what_the_access_model_allows": (WEB_ROUTES + API_ROUTES),
+    "test_anonymous_users_are_sent_to_sign_in": WEB_ROUTES,
+    "test_anonymous_api_requests_are_refused": API_ROUTES,
+}
 
 
-def test_admin_shows_no_child_data(client, world):
-    """Administrators manage users, organisations and homes; children are not in the admin."""
-    admin = world.users["admin"]
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    sign_in(client, admin)
-    index = client.get("/admin/").content.decode()
-    assert "/admin/homes/home/" in index
-    for path in [
-        "/admin/children/",
-        "/admin/children/child/",
-        "/admin/children/placement/",
-        "/admin/children/philomenaprofile/",
-        "/admin/core/accesslog/",
-    ]:
-        assert path not in index
-        assert client.get(path).status_code == 404, path
+def pytest_generate_tests(metafunc):
+    """Each check of `Matrix` over the routes its class's world is for, with the ids the
+    checks always had (the route's name, and its methods unless on the anonymous web page)."""
+    if "route" not in metafunc.fixturenames:
+        return
+    routes = [
+        route
+        for route in ROUTES_OF_TEST[metafunc.function.__name__]
+        if (route.kind in MEETING_KINDS) == metafunc.cls.MEETINGS
+    ]
+    web_page = metafunc.function.__name__ == "test_anonymous_users_are_sent_to_sign_in"
+    metafunc.parametrize("route", routes, ids=(lambda r: r.name) if web_page else _route_id)

@@ -6,7 +6,6 @@ import re
 import pytest
 
 from apps.site.context_processors import active_url, is_active
-from tests.world import build_world
 
 
 @pytest.mark.parametrize(
@@ -38,10 +37,6 @@ def active_items(response) -> list[str]:
 
 @pytest.mark.django_db
 class TestTheMenuOnEachPage:
-    @pytest.fixture
-    def world(self):
-        return build_world()
-
     def test_start_is_active_only_on_the_start_page(self, world, signed_in):
         client = signed_in(world.users["sw_a"])
         assert active_items(client.get("/")) == ["Start"]

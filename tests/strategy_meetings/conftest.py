@@ -11,12 +11,6 @@ import pytest
 from django.utils import timezone
 
 from apps.strategy_meetings import services
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 @pytest.fixture(autouse=True)

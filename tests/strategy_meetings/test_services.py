@@ -21,12 +21,6 @@ from apps.strategy_meetings.models import (
     Reg40Status,
     RiskLevel,
 )
-from tests.world import build_world
-
-
-@pytest.fixture
-def world(db):
-    return build_world()
 
 
 def schedule(world, **overrides):

@@ -72,12 +72,6 @@ def high_risk_alert(world) -> Alert:
 
 
 class TestSchedule:
-    def test_it_requires_sign_in(self, client, world):
-        path = url("schedule", world.children["a1"].pk)
-        response = client.get(path)
-        assert response.status_code == 302
-        assert response["Location"].startswith("/account/sign-in/")
-
     def test_a_case_holder_schedules_and_invites(self, signed_in, world):
         client = signed_in(world.users["sw_a"])
         child = world.children["a1"]
