@@ -48,6 +48,7 @@ from django.db import connection
 
 from apps.accounts.models import Organisation, OrganisationKind, Role
 from apps.accounts.services import organisation_create
+from apps.alerts import windows
 from apps.alerts.models import EscalationRule, RecipientRole, RuleType
 from apps.core.clock import LONDON, local_window
 from apps.episodes.models import InterviewOutcome, ReturnMethod
@@ -314,6 +315,15 @@ class Ep:
     police_at: datetime | None = None
     interview_id: int | None = None
     interview_state: str = ""  # held, late, declined, not_possible, none, pending
+
+    # The names apps/alerts/windows.py reads.
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def last_seen_at(self) -> datetime:
+        return self.start
 
 
 # The generator -------------------------------------------------------------------------------
@@ -1269,37 +1279,31 @@ class Generator:
         until = self.until
         for rule in authority.rules:
             kind = rule.rule_type
-            if kind in (RuleType.EPISODES_IN_WINDOW, RuleType.OVERNIGHT_IN_WINDOW):
-                if not (rule.count and rule.days):
-                    continue
-                overnight_only = kind == RuleType.OVERNIGHT_IN_WINDOW
-                pool = [e for e in episodes if e.overnight] if overnight_only else episodes
-                window = timedelta(days=rule.days)
-                first, last_end = 0, None
-                for index, ep in enumerate(pool):
-                    while pool[first].start <= ep.start - window:
-                        first += 1
-                    inside = pool[first : index + 1]
-                    if len(inside) < rule.count or (last_end and last_end > inside[0].start):
+            if kind in windows.WINDOW_RULES:
+                # The engine's window arithmetic (apps/alerts/windows.py), each episode in turn.
+                last_end = None
+                for ep in episodes:
+                    window = windows.window_alert(rule, episodes, episode=ep)
+                    if window is None or windows.window_repeats(
+                        window.episodes[0].start, [last_end]
+                    ):
                         continue
                     raised = (
                         ep.logged
-                        if not overnight_only
+                        if not window.overnight
                         else min(ep.returned or until, ep.logged + 6 * HOUR)
                     )
-                    what = "overnight absences" if overnight_only else "episodes"
-                    summary = f"{len(inside)} {what} in {rule.days} days"
-                    last_end = inside[0].start + window
+                    last_end = window.ends_at
                     self._alert(
                         rng,
                         authority,
                         rule,
                         child_id,
                         social_worker,
-                        f"window:{inside[0].id}",
-                        inside,
+                        window.key,
+                        window.episodes,
                         raised,
-                        summary,
+                        window.summary,
                         last_end,
                     )
             elif kind == RuleType.OVERNIGHT_AT_CSE_RISK:
