@@ -186,7 +186,7 @@ ATTENDEE = Table("strategy_meetings_meetingattendee")
 ACTION = Table("strategy_meetings_meetingaction")
 ASSESSMENT = Table("strategy_meetings_cseriskassessment")
 ANSWER = Table("strategy_meetings_cseanswer")
-ACCESS_LOG = Table("core_accesslog")
+ACCESS_LOG = Table("children_accesslog")
 
 # Written in this order, parents before the rows that point at them.
 TABLES = [

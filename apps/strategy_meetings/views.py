@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.children.access import children_visible_to, get_child_for_user, require
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record
 from apps.episodes.forms import display_time, now_to_the_minute
 from apps.strategy_meetings import access, selectors, services
 from apps.strategy_meetings.access import get_meeting_for_user
