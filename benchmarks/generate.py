@@ -48,13 +48,14 @@ from django.db import connection
 
 from apps.accounts.models import Organisation, OrganisationKind, Role
 from apps.accounts.services import organisation_create
+from apps.alerts import windows
 from apps.alerts.models import EscalationRule, RecipientRole, RuleType
 from apps.core.clock import LONDON, local_window
 from apps.episodes.models import InterviewOutcome, ReturnMethod
 from apps.strategy_meetings.models import Answer, CseIndicator, Decision, RiskLevel, Timing
 from apps.strategy_meetings.services import score_answers
 from benchmarks import words
-from benchmarks.loader import NULL, HistoryTable, Loader, Table, text
+from benchmarks.loader import HistoryTable, Loader, Table
 
 CODE_PREFIX = "BENCH-"
 EMAIL_DOMAIN = "bench.homeward.invalid"
@@ -151,366 +152,41 @@ class Ids:
         return list(self._next)
 
 
-# Tables, with the columns the generator fills (the loader fills the rest with defaults). ---
+# Tables: each one's columns are its model's fields (benchmarks/loader.py); a row names the
+# values it gives, and the loader fills the rest with the fields' defaults. ----------------
 
-USER = Table(
-    "accounts_user",
-    (
-        "id",
-        "password",
-        "is_superuser",
-        "email",
-        "full_name",
-        "role",
-        "job_title",
-        "is_active",
-        "is_staff",
-        "date_joined",
-        "organisation_id",
-    ),
-)
-HOME = Table(
-    "homes_home",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "name",
-        "ofsted_urn",
-        "address_line_1",
-        "town",
-        "postcode",
-        "phone",
-        "capacity",
-        "ofsted_rating",
-        "is_active",
-        "host_authority_id",
-        "operator_id",
-        "police_force_id",
-    ),
-)
-HOME_GRANT = Table(
-    "homes_homeuserobjectpermission",
-    ("id", "granted_at", "content_object_id", "permission_id", "user_id"),
-)
-CHILD = Table(
-    "children_child",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "first_name",
-        "last_name",
-        "preferred_name",
-        "date_of_birth",
-        "sex",
-        "ethnicity",
-        "child_id",
-        "is_archived",
-        "allocated_social_worker_id",
-        "placing_authority_id",
-        "cse_risk",
-    ),
-)
+USER = Table("accounts_user")
+HOME = Table("homes_home")
+HOME_GRANT = Table("homes_homeuserobjectpermission")
+CHILD = Table("children_child")
 CHILD_HISTORY = HistoryTable(CHILD)
-CHILD_GRANT = Table(
-    "children_childuserobjectpermission",
-    (
-        "id",
-        "reason",
-        "expires_at",
-        "granted_at",
-        "content_object_id",
-        "granted_by_id",
-        "permission_id",
-        "user_id",
-    ),
-)
-PLACEMENT = Table(
-    "children_placement",
-    ("id", "created_at", "updated_at", "version", "start_date", "end_date", "child_id", "home_id"),
-)
+CHILD_GRANT = Table("children_childuserobjectpermission")
+PLACEMENT = Table("children_placement")
 PLACEMENT_HISTORY = HistoryTable(PLACEMENT)
-PROFILE = Table(
-    "children_philomenaprofile",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "height",
-        "build",
-        "hair",
-        "eyes",
-        "distinguishing_marks",
-        "phone_numbers",
-        "social_media",
-        "medical_needs",
-        "medication",
-        "vulnerabilities",
-        "last_reviewed_at",
-        "child_id",
-        "last_reviewed_by_id",
-    ),
-)
+PROFILE = Table("children_philomenaprofile")
 PROFILE_HISTORY = HistoryTable(PROFILE)
-ASSOCIATE = Table(
-    "children_associate",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "name",
-        "relationship",
-        "contact",
-        "is_concern",
-        "profile_id",
-    ),
-)
+ASSOCIATE = Table("children_associate")
 ASSOCIATE_HISTORY = HistoryTable(ASSOCIATE)
-PLACE = Table(
-    "children_place",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "name",
-        "area_or_address",
-        "why",
-        "is_concern",
-        "profile_id",
-    ),
-)
+PLACE = Table("children_place")
 PLACE_HISTORY = HistoryTable(PLACE)
-EPISODE = Table(
-    "episodes_episode",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "kind",
-        "last_seen_at",
-        "last_seen_where",
-        "last_seen_with",
-        "clothing",
-        "circumstances",
-        "reported_to_police_at",
-        "police_reference",
-        "risk_grade",
-        "social_worker_notified_at",
-        "suspected_sexual_exploitation",
-        "serious_police_incident",
-        "returned_at",
-        "return_method",
-        "found_where",
-        "found_postcode",
-        "returned_with",
-        "condition",
-        "concerns",
-        "overnight",
-        "child_id",
-        "home_id",
-        "reported_by_id",
-        "return_recorded_by_id",
-    ),
-)
+EPISODE = Table("episodes_episode")
 EPISODE_HISTORY = HistoryTable(EPISODE)
-UPDATE = Table(
-    "episodes_episodeupdate",
-    (
-        "id",
-        "category",
-        "happened_at",
-        "text",
-        "old_value",
-        "new_value",
-        "recorded_at",
-        "author_id",
-        "episode_id",
-    ),
-)
-INTERVIEW = Table(
-    "episodes_returninterview",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "due_at",
-        "offered_at",
-        "outcome",
-        "outcome_reason",
-        "held_at",
-        "held_by",
-        "independent_of_home",
-        "push_factors",
-        "pull_factors",
-        "places_mentioned",
-        "cse_concern",
-        "assigned_to_id",
-        "episode_id",
-        "recorded_by_id",
-    ),
-)
-VISIT = Table(
-    "episodes_safeandwellvisit",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "visited_at",
-        "officer_name",
-        "location",
-        "outcome",
-        "episode_id",
-        "officer_id",
-    ),
-)
-REG40 = Table(
-    "strategy_meetings_regulation40decision",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "trigger",
-        "status",
-        "notified_at",
-        "ofsted_reference",
-        "not_notifiable_reason",
-        "decided_at",
-        "decided_by_id",
-        "episode_id",
-        "home_id",
-    ),
-)
-ALERT = Table(
-    "alerts_alert",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "key",
-        "window_ends_at",
-        "severity",
-        "title",
-        "summary",
-        "action",
-        "raised_at",
-        "status",
-        "acknowledged_at",
-        "level",
-        "escalated_at",
-        "escalate_at",
-        "acknowledged_by_id",
-        "authority_id",
-        "child_id",
-        "home_id",
-        "rule_id",
-    ),
-)
-ALERT_EPISODE = Table("alerts_alert_episodes", ("id", "alert_id", "episode_id"))
-DELIVERY = Table(
-    "alerts_alertdelivery",
-    (
-        "id",
-        "email",
-        "recipient_name",
-        "channel",
-        "level",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "sent_at",
-        "created_at",
-        "alert_id",
-        "user_id",
-    ),
-)
-NOTIFICATION = Table("alerts_notification", ("id", "created_at", "read_at", "alert_id", "user_id"))
-MEETING = Table(
-    "strategy_meetings_strategymeeting",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "reason",
-        "scheduled_at",
-        "duration_minutes",
-        "location",
-        "video_link",
-        "status",
-        "uid",
-        "sequence",
-        "held_at",
-        "minutes",
-        "decisions",
-        "decision_notes",
-        "next_review_on",
-        "cancelled_reason",
-        "authority_id",
-        "chair_id",
-        "child_id",
-        "created_by_id",
-    ),
-)
-MEETING_ALERT = Table(
-    "strategy_meetings_strategymeeting_alerts", ("id", "strategymeeting_id", "alert_id")
-)
-MEETING_EPISODE = Table(
-    "strategy_meetings_strategymeeting_episodes", ("id", "strategymeeting_id", "episode_id")
-)
-ATTENDEE = Table(
-    "strategy_meetings_meetingattendee",
-    ("id", "name", "agency", "email", "attendance", "sent_sequence", "user_id", "meeting_id"),
-)
-ACTION = Table(
-    "strategy_meetings_meetingaction",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "description",
-        "due_on",
-        "status",
-        "completed_at",
-        "completion_note",
-        "completed_by_id",
-        "owner_user_id",
-        "owner_attendee_id",
-        "meeting_id",
-    ),
-)
-ASSESSMENT = Table(
-    "strategy_meetings_cseriskassessment",
-    (
-        "id",
-        "created_at",
-        "updated_at",
-        "version",
-        "assessed_on",
-        "score",
-        "calculated_level",
-        "override_level",
-        "override_reason",
-        "level",
-        "summary",
-        "review_due_on",
-        "assessed_by_id",
-        "child_id",
-    ),
-)
-ANSWER = Table(
-    "strategy_meetings_cseanswer",
-    ("id", "answer", "timing", "note", "indicator_id", "assessment_id"),
-)
-ACCESS_LOG = Table("children_accesslog", ("id", "kind", "path", "viewed_at", "child_id", "user_id"))
+UPDATE = Table("episodes_episodeupdate")
+INTERVIEW = Table("episodes_returninterview")
+VISIT = Table("episodes_safeandwellvisit")
+REG40 = Table("strategy_meetings_regulation40decision")
+ALERT = Table("alerts_alert")
+ALERT_EPISODE = Table("alerts_alert_episodes")
+DELIVERY = Table("alerts_alertdelivery")
+NOTIFICATION = Table("alerts_notification")
+MEETING = Table("strategy_meetings_strategymeeting")
+MEETING_ALERT = Table("strategy_meetings_strategymeeting_alerts")
+MEETING_EPISODE = Table("strategy_meetings_strategymeeting_episodes")
+ATTENDEE = Table("strategy_meetings_meetingattendee")
+ACTION = Table("strategy_meetings_meetingaction")
+ASSESSMENT = Table("strategy_meetings_cseriskassessment")
+ANSWER = Table("strategy_meetings_cseanswer")
+ACCESS_LOG = Table("children_accesslog")
 
 # Written in this order, parents before the rows that point at them.
 TABLES = [
@@ -640,6 +316,15 @@ class Ep:
     interview_id: int | None = None
     interview_state: str = ""  # held, late, declined, not_possible, none, pending
 
+    # The names apps/alerts/windows.py reads.
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def last_seen_at(self) -> datetime:
+        return self.start
+
 
 # The generator -------------------------------------------------------------------------------
 
@@ -659,19 +344,16 @@ class Generator:
         self.until = until
         self.start = until - scale.years * YEAR
         self.loader = loader
+        self.add = loader.add
         self.log = log
         self.cursor = connection.cursor()
         self.ids = Ids(self.cursor)
         self.names: dict[int, str] = {}
         self.emails: dict[int, str] = {}
-        self.user_text: dict[int, str] = {}  # "email<TAB>name" as COPY text
         self.started = wallclock.monotonic()
 
     def rng(self, *parts) -> random.Random:
         return random.Random(":".join(str(part) for part in (self.seed, *parts)))
-
-    def add(self, table: Table, row: tuple) -> None:
-        self.loader.add(table, row)
 
     def run(self) -> dict[str, int]:
         self.password = make_password(PASSWORD)
@@ -789,23 +471,20 @@ class Generator:
         administrator = role == Role.ADMINISTRATOR
         self.add(
             USER,
-            (
-                pk,
-                self.password,
-                False,
-                email,
-                name,
-                role,
-                job_title,
-                True,
-                administrator,
-                self.start - timedelta(days=30),
-                organisation_id,
-            ),
+            id=pk,
+            password=self.password,
+            is_superuser=False,
+            email=email,
+            full_name=name,
+            role=role,
+            job_title=job_title,
+            is_active=True,
+            is_staff=administrator,
+            date_joined=self.start - timedelta(days=30),
+            organisation_id=organisation_id,
         )
         self.names[pk] = name
         self.emails[pk] = email
-        self.user_text[pk] = f"{text(email)}\t{text(name)}"
         return pk
 
     def _staff_and_homes(self) -> None:
@@ -848,33 +527,31 @@ class Generator:
             )
             self.add(
                 HOME,
-                (
-                    home.id,
-                    created,
-                    created,
-                    1,
-                    f"{rng.choice(words.HOME_WORDS)} {rng.choice(words.HOME_KINDS)}",
-                    f"SC{500000 + n:06d}",
-                    f"{rng.randint(1, 120)} {rng.choice(words.STREETS)}",
-                    host.name.split(" ")[0],
-                    postcode,
-                    f"01632 960{n % 1000:03d}",
-                    rng.choice([2, 3, 4, 4, 5, 5, 6, 8]),
-                    rng.choices(
-                        [
-                            "outstanding",
-                            "good",
-                            "requires_improvement",
-                            "inadequate",
-                            "not_yet_inspected",
-                        ],
-                        [20, 60, 12, 3, 5],
-                    )[0],
-                    True,
-                    host.id,
-                    operator,
-                    host.force.id,
-                ),
+                id=home.id,
+                created_at=created,
+                updated_at=created,
+                version=1,
+                name=f"{rng.choice(words.HOME_WORDS)} {rng.choice(words.HOME_KINDS)}",
+                ofsted_urn=f"SC{500000 + n:06d}",
+                address_line_1=f"{rng.randint(1, 120)} {rng.choice(words.STREETS)}",
+                town=host.name.split(" ")[0],
+                postcode=postcode,
+                phone=f"01632 960{n % 1000:03d}",
+                capacity=rng.choice([2, 3, 4, 4, 5, 5, 6, 8]),
+                ofsted_rating=rng.choices(
+                    [
+                        "outstanding",
+                        "good",
+                        "requires_improvement",
+                        "inadequate",
+                        "not_yet_inspected",
+                    ],
+                    [20, 60, 12, 3, 5],
+                )[0],
+                is_active=True,
+                host_authority_id=host.id,
+                operator_id=operator,
+                police_force_id=host.force.id,
             )
             for _ in range(6):
                 home.staff.append(
@@ -896,15 +573,23 @@ class Generator:
                     [rng.choice(siblings)] if siblings and rng.random() < 0.1 else []
                 )
                 for granted in grants:
-                    self.add(HOME_GRANT, (self.ids(HOME_GRANT), self.start, granted.id, view, user))
+                    self._home_grant(granted, view, user)
             for user in home.managers:
                 for codename in (view, manage):
-                    self.add(
-                        HOME_GRANT, (self.ids(HOME_GRANT), self.start, home.id, codename, user)
-                    )
+                    self._home_grant(home, codename, user)
         for authority in self.authorities:
             near = self.authorities[max(0, authority.index - 3) : authority.index + 4]
             authority.nearby = [h for a in near for h in a.homes]
+
+    def _home_grant(self, home: Home, permission_id: int, user_id: int) -> None:
+        self.add(
+            HOME_GRANT,
+            id=self.ids(HOME_GRANT),
+            granted_at=self.start,
+            content_object_id=home.id,
+            permission_id=permission_id,
+            user_id=user_id,
+        )
 
     # Children -----------------------------------------------------------------------------
 
@@ -978,56 +663,60 @@ class Generator:
         assessments = self._assessments(rng, child_id, episodes, social_worker)
         cse_risk = assessments[-1][1] if assessments else ""
         archived = not in_care_now and care_end < until - YEAR
-        child_row = (
-            child_id,
+        self.loader.add_with_history(
+            CHILD,
+            CHILD_HISTORY,
             created,
-            created,
-            1,
-            first,
-            last,
-            words.PREFERRED.get(first, "") if rng.random() < 0.5 else "",
-            born,
-            sex,
-            rng.choice(words.ETHNICITIES),
-            f"C{n + 1:07d}",
-            archived,
-            social_worker,
-            authority.id,
-            cse_risk,
+            manager,
+            id=child_id,
+            created_at=created,
+            updated_at=created,
+            version=1,
+            first_name=first,
+            last_name=last,
+            preferred_name=words.PREFERRED.get(first, "") if rng.random() < 0.5 else "",
+            date_of_birth=born,
+            sex=sex,
+            ethnicity=rng.choice(words.ETHNICITIES),
+            child_id=f"C{n + 1:07d}",
+            is_archived=archived,
+            allocated_social_worker_id=social_worker,
+            placing_authority_id=authority.id,
+            cse_risk=cse_risk,
         )
-        self.loader.add_with_history(CHILD, CHILD_HISTORY, child_row, created, manager)
         view_child = self.permissions[("children", "view_child")]
         self.add(
             CHILD_GRANT,
-            (
-                self.ids(CHILD_GRANT),
-                "Allocated social worker",
-                None,
-                created,
-                child_id,
-                manager,
-                view_child,
-                social_worker,
-            ),
+            id=self.ids(CHILD_GRANT),
+            reason="Allocated social worker",
+            expires_at=None,
+            granted_at=created,
+            content_object_id=child_id,
+            granted_by_id=manager,
+            permission_id=view_child,
+            user_id=social_worker,
         )
         for stay in stays:
             at = max(local_midnight(stay.start), created)
-            row = (
-                self.ids(PLACEMENT),
+            self.loader.add_with_history(
+                PLACEMENT,
+                PLACEMENT_HISTORY,
                 at,
-                at,
-                1 if stay.end is None else 2,
-                stay.start,
-                stay.end,
-                child_id,
-                stay.home.id,
+                manager,
+                id=self.ids(PLACEMENT),
+                created_at=at,
+                updated_at=at,
+                version=1 if stay.end is None else 2,
+                start_date=stay.start,
+                end_date=stay.end,
+                child_id=child_id,
+                home_id=stay.home.id,
             )
-            self.loader.add_with_history(PLACEMENT, PLACEMENT_HISTORY, row, at, manager)
         self._profile(rng, child_id, created, care_end, in_care_now, first, social_worker, episodes)
-        for assessment_row, _level, answers in assessments:
-            self.add(ASSESSMENT, assessment_row)
-            for line in answers:
-                self.loader.add_line(ANSWER, line)
+        for assessment, _level, answers in assessments:
+            self.add(ASSESSMENT, **assessment)
+            for answer in answers:
+                self.add(ANSWER, **answer)
 
         # The episodes, then what follows from them.
         for ep in episodes:
@@ -1040,16 +729,14 @@ class Generator:
                 officer = rng.choice(recent.home.force.police)
                 self.add(
                     CHILD_GRANT,
-                    (
-                        self.ids(CHILD_GRANT),
-                        "Missing: police search and safe-and-well visit",
-                        until + 7 * 24 * HOUR,
-                        recent.logged,
-                        child_id,
-                        social_worker,
-                        view_child,
-                        officer,
-                    ),
+                    id=self.ids(CHILD_GRANT),
+                    reason="Missing: police search and safe-and-well visit",
+                    expires_at=until + 7 * 24 * HOUR,
+                    granted_at=recent.logged,
+                    content_object_id=child_id,
+                    granted_by_id=social_worker,
+                    permission_id=view_child,
+                    user_id=officer,
                 )
 
     def _plan_episodes(self, rng, authority, born, care_from, care_end, stays) -> list[Ep]:
@@ -1157,67 +844,70 @@ class Generator:
             reviewed_at = max(reviewed_at, created)
             platform = rng.choice(words.PLATFORMS)
             medical = rng.choice(["", "", "", "Asthma", "ADHD", "Type 1 diabetes"])
-            row = (
-                profile_id,
-                created,
-                reviewed_at,
-                2,
-                f"{rng.randint(120, 184)} cm",
-                rng.choice(words.BUILDS),
-                rng.choice(words.HAIR),
-                rng.choice(words.EYES),
-                rng.choice(words.MARKS),
-                f"07700 900{rng.randint(0, 999):03d}",
-                f"{platform}: {first.lower()}{rng.randint(1, 99)}",
-                medical,
-                "Blue inhaler, carries it" if medical == "Asthma" else "",
-                rng.choice(words.VULNERABILITIES),
-                reviewed_at,
-                child_id,
-                keeper,
-            )
-        else:
-            row = (
-                profile_id,
-                created,
-                created,
-                1,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                None,
-                child_id,
-                None,
-            )
-        self.loader.add_with_history(PROFILE, PROFILE_HISTORY, row, created, keeper)
+            row = {
+                "id": profile_id,
+                "created_at": created,
+                "updated_at": reviewed_at,
+                "version": 2,
+                "height": f"{rng.randint(120, 184)} cm",
+                "build": rng.choice(words.BUILDS),
+                "hair": rng.choice(words.HAIR),
+                "eyes": rng.choice(words.EYES),
+                "distinguishing_marks": rng.choice(words.MARKS),
+                "phone_numbers": f"07700 900{rng.randint(0, 999):03d}",
+                "social_media": f"{platform}: {first.lower()}{rng.randint(1, 99)}",
+                "medical_needs": medical,
+                "medication": "Blue inhaler, carries it" if medical == "Asthma" else "",
+                "vulnerabilities": rng.choice(words.VULNERABILITIES),
+                "last_reviewed_at": reviewed_at,
+                "child_id": child_id,
+                "last_reviewed_by_id": keeper,
+            }
+        else:  # not filled in yet: the fields' defaults
+            row = {
+                "id": profile_id,
+                "created_at": created,
+                "updated_at": created,
+                "version": 1,
+                "child_id": child_id,
+            }
+        self.loader.add_with_history(PROFILE, PROFILE_HISTORY, created, keeper, **row)
         if not episodes:
             return
         for name, relationship, contact, concern in rng.sample(words.ASSOCIATES, rng.randint(0, 3)):
-            row = (
-                self.ids(ASSOCIATE),
+            self.loader.add_with_history(
+                ASSOCIATE,
+                ASSOCIATE_HISTORY,
                 created,
-                created,
-                name,
-                relationship,
-                contact,
-                concern,
-                profile_id,
+                keeper,
+                id=self.ids(ASSOCIATE),
+                created_at=created,
+                updated_at=created,
+                name=name,
+                relationship=relationship,
+                contact=contact,
+                is_concern=concern,
+                profile_id=profile_id,
             )
-            self.loader.add_with_history(ASSOCIATE, ASSOCIATE_HISTORY, row, created, keeper)
         for name, area, why, concern in rng.sample(words.PLACES, rng.randint(0, 2)):
-            row = (self.ids(PLACE), created, created, name, area, why, concern, profile_id)
-            self.loader.add_with_history(PLACE, PLACE_HISTORY, row, created, keeper)
+            self.loader.add_with_history(
+                PLACE,
+                PLACE_HISTORY,
+                created,
+                keeper,
+                id=self.ids(PLACE),
+                created_at=created,
+                updated_at=created,
+                name=name,
+                area_or_address=area,
+                why=why,
+                is_concern=concern,
+                profile_id=profile_id,
+            )
 
     def _assessments(self, rng, child_id, episodes, assessor) -> list[tuple]:
-        """(assessment row, level, answer rows) for each year the child went missing, newest
-        last; scored with the strategy meetings service's own scoring."""
+        """(assessment row, level, answer rows), rows by column, for each year the child went
+        missing, newest last; scored with the strategy meetings service's own scoring."""
         if not episodes or not self.indicators:
             return []
         risk = rng.random() ** 2
@@ -1246,29 +936,35 @@ class Generator:
                 )
                 answered.append((indicator, answer, timing))
             score, level = score_answers(answered)
-            answers = [  # COPY text in ANSWER's column order
-                f"{self.ids(ANSWER)}\t{answer}\t{timing}\t\t{indicator.pk}\t{assessment_id}"
+            answers = [
+                {
+                    "id": self.ids(ANSWER),
+                    "answer": answer,
+                    "timing": timing,
+                    "indicator_id": indicator.pk,
+                    "assessment_id": assessment_id,
+                }
                 for indicator, answer, timing in answered
             ]
             months = 1 if level == RiskLevel.HIGH else 3
             review = assessed + timedelta(days=30 * months)
             at = local_midnight(assessed) + 14 * HOUR
-            row = (
-                assessment_id,
-                at,
-                at,
-                1,
-                assessed,
-                score,
-                str(level),
-                "",
-                "",
-                str(level),
-                "Screening after repeat missing episodes.",
-                review,
-                assessor,
-                child_id,
-            )
+            row = {
+                "id": assessment_id,
+                "created_at": at,
+                "updated_at": at,
+                "version": 1,
+                "assessed_on": assessed,
+                "score": score,
+                "calculated_level": str(level),
+                "override_level": "",
+                "override_reason": "",
+                "level": str(level),
+                "summary": "Screening after repeat missing episodes.",
+                "review_due_on": review,
+                "assessed_by_id": assessor,
+                "child_id": child_id,
+            }
             results.append((row, str(level), answers))
         return results
 
@@ -1276,7 +972,7 @@ class Generator:
     def _cse_level_on(assessments, day: date) -> str:
         level = ""
         for row, value, _answers in assessments:
-            if row[4] <= day:
+            if row["assessed_on"] <= day:
                 level = value
         return level
 
@@ -1343,40 +1039,48 @@ class Generator:
             condition = rng.choice(words.CONDITIONS)
             concerns = rng.choice(words.CONCERNS)
         updated = ep.returned or logged
-        row = (
-            ep.id,
+        self.loader.add_with_history(
+            EPISODE,
+            EPISODE_HISTORY,
             logged,
-            max(updated, logged),
-            1 if ep.returned is None else 2,
-            ep.kind,
-            ep.start,
-            where,
-            with_whom,
-            rng.choice(words.CLOTHING),
-            circumstances,
-            police_at,
-            reference,
-            grade,
-            notified,
-            exploitation,
-            police_incident,
-            ep.returned,
-            method,
-            found,
-            postcode,
-            returned_with,
-            condition,
-            concerns,
-            ep.overnight,
-            child_id,
-            home.id,
             reporter,
-            recorder,
+            id=ep.id,
+            created_at=logged,
+            updated_at=max(updated, logged),
+            version=1 if ep.returned is None else 2,
+            kind=ep.kind,
+            last_seen_at=ep.start,
+            last_seen_where=where,
+            last_seen_with=with_whom,
+            clothing=rng.choice(words.CLOTHING),
+            circumstances=circumstances,
+            reported_to_police_at=police_at,
+            police_reference=reference,
+            risk_grade=grade,
+            social_worker_notified_at=notified,
+            suspected_sexual_exploitation=exploitation,
+            serious_police_incident=police_incident,
+            returned_at=ep.returned,
+            return_method=method,
+            found_where=found,
+            found_postcode=postcode,
+            returned_with=returned_with,
+            condition=condition,
+            concerns=concerns,
+            overnight=ep.overnight,
+            child_id=child_id,
+            home_id=home.id,
+            reported_by_id=reporter,
+            return_recorded_by_id=recorder,
         )
-        self.loader.add_with_history(EPISODE, EPISODE_HISTORY, row, logged, reporter)
-        self.loader.add_line(
+        self.add(
             ACCESS_LOG,
-            f"{self.ids(ACCESS_LOG)}\trecord\t/children/{child_id}/\t{text(logged)}\t{child_id}\t{reporter}",
+            id=self.ids(ACCESS_LOG),
+            kind="record",
+            path=f"/children/{child_id}/",
+            viewed_at=logged,
+            child_id=child_id,
+            user_id=reporter,
         )
 
         # The timeline: the report, the police grade, a few updates while away, the return.
@@ -1416,17 +1120,15 @@ class Generator:
                 officer = rng.choice(force.police)
                 self.add(
                     VISIT,
-                    (
-                        self.ids(VISIT),
-                        visited,
-                        visited,
-                        visited,
-                        f"{self.names[officer]} {rng.randint(1000, 9999)}",
-                        "At the home",
-                        rng.choice(words.VISIT_OUTCOMES),
-                        ep.id,
-                        officer,
-                    ),
+                    id=self.ids(VISIT),
+                    created_at=visited,
+                    updated_at=visited,
+                    visited_at=visited,
+                    officer_name=f"{self.names[officer]} {rng.randint(1000, 9999)}",
+                    location="At the home",
+                    outcome=rng.choice(words.VISIT_OUTCOMES),
+                    episode_id=ep.id,
+                    officer_id=officer,
                 )
         if exploitation or police_incident:
             reasons = []
@@ -1457,31 +1159,36 @@ class Generator:
                 reason = "Discussed with the placing authority; not a notifiable event."
             self.add(
                 REG40,
-                (
-                    self.ids(REG40),
-                    logged,
-                    decided or logged,
-                    1 if status == "pending" else 2,
-                    " and ".join(reasons).capitalize(),
-                    status,
-                    notified_at,
-                    reference,
-                    reason,
-                    decided,
-                    manager,
-                    ep.id,
-                    home.id,
-                ),
+                id=self.ids(REG40),
+                created_at=logged,
+                updated_at=decided or logged,
+                version=1 if status == "pending" else 2,
+                trigger=" and ".join(reasons).capitalize(),
+                status=status,
+                notified_at=notified_at,
+                ofsted_reference=reference,
+                not_notifiable_reason=reason,
+                decided_at=decided,
+                decided_by_id=manager,
+                episode_id=ep.id,
+                home_id=home.id,
             )
 
     def _update(
         self, ep: Ep, category: str, at: datetime, note: str, author: int, *, new=""
     ) -> None:
-        """One timeline entry, recorded when it happened (COPY text in UPDATE's order)."""
-        stamp = text(at)
-        self.loader.add_line(
+        """One timeline entry, recorded when it happened."""
+        self.add(
             UPDATE,
-            f"{self.ids(UPDATE)}\t{category}\t{stamp}\t{text(note)}\t\t{new}\t{stamp}\t{author}\t{ep.id}",
+            id=self.ids(UPDATE),
+            category=category,
+            happened_at=at,
+            text=note,
+            old_value="",
+            new_value=new,
+            recorded_at=at,
+            author_id=author,
+            episode_id=ep.id,
         )
 
     def _interview(self, rng, authority: Authority, ep: Ep, cse_level: str) -> None:
@@ -1544,30 +1251,26 @@ class Generator:
         changed = held or offered or ep.returned
         self.add(
             INTERVIEW,
-            (
-                ep.interview_id,
-                ep.returned,
-                changed,
-                2 if outcome else 1,
-                due,
-                offered,
-                str(outcome),
-                reason,
-                held,
-                held_by,
-                independent,
-                push,
-                pull,
-                places,
-                bool(
-                    outcome == InterviewOutcome.ACCEPTED
-                    and cse_level == "high"
-                    and rng.random() < 0.3
-                ),
-                assigned,
-                ep.id,
-                assigned if outcome else None,
+            id=ep.interview_id,
+            created_at=ep.returned,
+            updated_at=changed,
+            version=2 if outcome else 1,
+            due_at=due,
+            offered_at=offered,
+            outcome=str(outcome),
+            outcome_reason=reason,
+            held_at=held,
+            held_by=held_by,
+            independent_of_home=independent,
+            push_factors=push,
+            pull_factors=pull,
+            places_mentioned=places,
+            cse_concern=bool(
+                outcome == InterviewOutcome.ACCEPTED and cse_level == "high" and rng.random() < 0.3
             ),
+            assigned_to_id=assigned,
+            episode_id=ep.id,
+            recorded_by_id=assigned if outcome else None,
         )
 
     # Alerts: the engine's rules replayed over the child's history --------------------------
@@ -1576,37 +1279,31 @@ class Generator:
         until = self.until
         for rule in authority.rules:
             kind = rule.rule_type
-            if kind in (RuleType.EPISODES_IN_WINDOW, RuleType.OVERNIGHT_IN_WINDOW):
-                if not (rule.count and rule.days):
-                    continue
-                overnight_only = kind == RuleType.OVERNIGHT_IN_WINDOW
-                pool = [e for e in episodes if e.overnight] if overnight_only else episodes
-                window = timedelta(days=rule.days)
-                first, last_end = 0, None
-                for index, ep in enumerate(pool):
-                    while pool[first].start <= ep.start - window:
-                        first += 1
-                    inside = pool[first : index + 1]
-                    if len(inside) < rule.count or (last_end and last_end > inside[0].start):
+            if kind in windows.WINDOW_RULES:
+                # The engine's window arithmetic (apps/alerts/windows.py), each episode in turn.
+                last_end = None
+                for ep in episodes:
+                    window = windows.window_alert(rule, episodes, episode=ep)
+                    if window is None or windows.window_repeats(
+                        window.episodes[0].start, [last_end]
+                    ):
                         continue
                     raised = (
                         ep.logged
-                        if not overnight_only
+                        if not window.overnight
                         else min(ep.returned or until, ep.logged + 6 * HOUR)
                     )
-                    what = "overnight absences" if overnight_only else "episodes"
-                    summary = f"{len(inside)} {what} in {rule.days} days"
-                    last_end = inside[0].start + window
+                    last_end = window.ends_at
                     self._alert(
                         rng,
                         authority,
                         rule,
                         child_id,
                         social_worker,
-                        f"window:{inside[0].id}",
-                        inside,
+                        window.key,
+                        window.episodes,
                         raised,
-                        summary,
+                        window.summary,
                         last_end,
                     )
             elif kind == RuleType.OVERNIGHT_AT_CSE_RISK:
@@ -1748,51 +1445,59 @@ class Generator:
                 level, escalated_at = 1, escalate
         self.add(
             ALERT,
-            (
-                alert_id,
-                raised,
-                acknowledged_at or raised,
-                1 if status == "open" else 2,
-                key,
-                window_end,
-                rule.severity,
-                rule.name,
-                summary,
-                rule.action,
-                raised,
-                status,
-                acknowledged_at,
-                level,
-                escalated_at,
-                escalate,
-                acknowledged_by,
-                authority.id,
-                child_id,
-                home.id,
-                rule.id,
-            ),
+            id=alert_id,
+            created_at=raised,
+            updated_at=acknowledged_at or raised,
+            version=1 if status == "open" else 2,
+            key=key,
+            window_ends_at=window_end,
+            severity=rule.severity,
+            title=rule.name,
+            summary=summary,
+            action=rule.action,
+            raised_at=raised,
+            status=status,
+            acknowledged_at=acknowledged_at,
+            level=level,
+            escalated_at=escalated_at,
+            escalate_at=escalate,
+            acknowledged_by_id=acknowledged_by,
+            authority_id=authority.id,
+            child_id=child_id,
+            home_id=home.id,
+            rule_id=rule.id,
         )
         for ep in episodes:
-            self.loader.add_line(ALERT_EPISODE, f"{self.ids(ALERT_EPISODE)}\t{alert_id}\t{ep.id}")
-        # The two most numerous tables, written as COPY text directly (in DELIVERY's and
-        # NOTIFICATION's column order): every recipient is told in Homeward and by email.
-        at, sent = text(raised), text(raised + MINUTE)
+            self.add(ALERT_EPISODE, id=self.ids(ALERT_EPISODE), alert_id=alert_id, episode_id=ep.id)
+        # Every recipient is told in Homeward and by email.
         old = raised < until - 7 * 24 * HOUR
         for user in people:
-            who = self.user_text[user]
-            self.loader.add_line(
-                DELIVERY,
-                f"{self.ids(DELIVERY)}\t{who}\tin_app\t0\tsent\t0\t{at}\t{at}\t{at}\t{alert_id}\t{user}",
-            )
-            self.loader.add_line(
-                DELIVERY,
-                f"{self.ids(DELIVERY)}\t{who}\temail\t0\tsent\t1\t{at}\t{sent}\t{at}\t{alert_id}\t{user}",
-            )
-            read = NULL
+            for channel, attempts, sent in (("in_app", 0, raised), ("email", 1, raised + MINUTE)):
+                self.add(
+                    DELIVERY,
+                    id=self.ids(DELIVERY),
+                    email=self.emails[user],
+                    recipient_name=self.names[user],
+                    channel=channel,
+                    level=0,
+                    status="sent",
+                    attempts=attempts,
+                    next_attempt_at=raised,
+                    sent_at=sent,
+                    created_at=raised,
+                    alert_id=alert_id,
+                    user_id=user,
+                )
+            read = None
             if old or rng.random() < 0.6:
-                read = text(min(raised + rng.randint(1, 600) * MINUTE, until))
-            self.loader.add_line(
-                NOTIFICATION, f"{self.ids(NOTIFICATION)}\t{at}\t{read}\t{alert_id}\t{user}"
+                read = min(raised + rng.randint(1, 600) * MINUTE, until)
+            self.add(
+                NOTIFICATION,
+                id=self.ids(NOTIFICATION),
+                created_at=raised,
+                read_at=read,
+                alert_id=alert_id,
+                user_id=user,
             )
         if (
             key.startswith("window:")
@@ -1823,34 +1528,42 @@ class Generator:
         video = rng.random() < 0.5
         self.add(
             MEETING,
-            (
-                meeting_id,
-                raised,
-                scheduled if held else raised,
-                2 if held else 1,
-                rng.choice(words.MEETING_REASONS),
-                scheduled,
-                60,
-                "" if video else "Council offices, meeting room 2",
-                "https://meet.example.invalid/strategy" if video else "",
-                status,
-                f"bench-{meeting_id}@{EMAIL_DOMAIN}",
-                1 if cancelled else 0,
-                scheduled if status == "held" else None,
-                rng.choice(words.MEETING_MINUTES) if status == "held" else "",
-                [str(d) for d in decisions],
-                "",
-                day + timedelta(days=42) if status == "held" else None,
-                "The child's situation changed; rearranged" if cancelled else "",
-                authority.id,
-                chair,
-                child_id,
-                chair,
-            ),
+            id=meeting_id,
+            created_at=raised,
+            updated_at=scheduled if held else raised,
+            version=2 if held else 1,
+            reason=rng.choice(words.MEETING_REASONS),
+            scheduled_at=scheduled,
+            duration_minutes=60,
+            location="" if video else "Council offices, meeting room 2",
+            video_link="https://meet.example.invalid/strategy" if video else "",
+            status=status,
+            uid=f"bench-{meeting_id}@{EMAIL_DOMAIN}",
+            sequence=1 if cancelled else 0,
+            held_at=scheduled if status == "held" else None,
+            minutes=rng.choice(words.MEETING_MINUTES) if status == "held" else "",
+            decisions=[str(d) for d in decisions],
+            decision_notes="",
+            next_review_on=day + timedelta(days=42) if status == "held" else None,
+            cancelled_reason="The child's situation changed; rearranged" if cancelled else "",
+            authority_id=authority.id,
+            chair_id=chair,
+            child_id=child_id,
+            created_by_id=chair,
         )
-        self.add(MEETING_ALERT, (self.ids(MEETING_ALERT), meeting_id, alert_id))
+        self.add(
+            MEETING_ALERT,
+            id=self.ids(MEETING_ALERT),
+            strategymeeting_id=meeting_id,
+            alert_id=alert_id,
+        )
         for ep in episodes:
-            self.add(MEETING_EPISODE, (self.ids(MEETING_EPISODE), meeting_id, ep.id))
+            self.add(
+                MEETING_EPISODE,
+                id=self.ids(MEETING_EPISODE),
+                strategymeeting_id=meeting_id,
+                episode_id=ep.id,
+            )
         attendance = "attended" if status == "held" else ""
         invited = [chair, rng.choice(home.force.police), rng.choice(home.managers)]
         owners = []
@@ -1858,31 +1571,27 @@ class Generator:
             attendee_id = self.ids(ATTENDEE)
             self.add(
                 ATTENDEE,
-                (
-                    attendee_id,
-                    self.names[user],
-                    "Homeward",
-                    self.emails[user],
-                    attendance,
-                    0,
-                    user,
-                    meeting_id,
-                ),
+                id=attendee_id,
+                name=self.names[user],
+                agency="Homeward",
+                email=self.emails[user],
+                attendance=attendance,
+                sent_sequence=0,
+                user_id=user,
+                meeting_id=meeting_id,
             )
             owners.append(user)
         for n, (role, agency) in enumerate(rng.sample(words.EXTERNAL_AGENCIES, rng.randint(1, 2))):
             self.add(
                 ATTENDEE,
-                (
-                    self.ids(ATTENDEE),
-                    role,
-                    agency,
-                    f"external.{meeting_id}.{n}@example.invalid",
-                    attendance if rng.random() < 0.8 else "apologies",
-                    0,
-                    None,
-                    meeting_id,
-                ),
+                id=self.ids(ATTENDEE),
+                name=role,
+                agency=agency,
+                email=f"external.{meeting_id}.{n}@example.invalid",
+                attendance=attendance if rng.random() < 0.8 else "apologies",
+                sent_sequence=0,
+                user_id=None,
+                meeting_id=meeting_id,
             )
         if status != "held":
             return
@@ -1893,21 +1602,19 @@ class Generator:
             completed = min(local_midnight(due) + 10 * HOUR, until) if done else None
             self.add(
                 ACTION,
-                (
-                    self.ids(ACTION),
-                    scheduled,
-                    completed or scheduled,
-                    2 if done else 1,
-                    description,
-                    due,
-                    "done" if done else "open",
-                    completed,
-                    "Done." if done else "",
-                    owner if done else None,
-                    owner,
-                    None,
-                    meeting_id,
-                ),
+                id=self.ids(ACTION),
+                created_at=scheduled,
+                updated_at=completed or scheduled,
+                version=2 if done else 1,
+                description=description,
+                due_on=due,
+                status="done" if done else "open",
+                completed_at=completed,
+                completion_note="Done." if done else "",
+                completed_by_id=owner if done else None,
+                owner_user_id=owner,
+                owner_attendee_id=None,
+                meeting_id=meeting_id,
             )
 
 

@@ -1,10 +1,11 @@
 """Bulk loading with PostgreSQL COPY (psycopg 3 `cursor.copy`).
 
-Rows are tuples of Python values in a table's declared column order. The loader turns each into
-one line of COPY text at once, buffers the lines per table, and sends a buffer as one COPY
-when it is big enough. Columns a table has but the generator does not name are filled with the
-model field's default, worked out once per table, so a column another app adds with a default
-does not break the generator (one without a default stops it with a message naming it).
+A table's columns are its model's concrete fields, in the model's order (`Table`): the
+generator gives each row's values by column name, and a column it does not name takes the model
+field's default, worked out once per table, so a field another app adds with a default needs no
+change here (one without a default stops the generator with a message naming it). The loader
+turns each row into one line of COPY text at once, buffers the lines per table, and sends a
+buffer as one COPY when it is big enough.
 
 Two ways to run:
 - `Loader.threaded(settings_dict)`: a connection of its own and a writer thread, so PostgreSQL
@@ -22,13 +23,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import keyword
 import queue
 import re
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, time
+from operator import itemgetter
 from time import monotonic
 
 from django.apps import apps
+from django.db.models import CharField, DateTimeField, IntegerField, TextField
 
 _ESCAPE = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _SPECIAL = re.compile(r"[\\\t\n\r]").search
@@ -60,50 +65,95 @@ def _models_by_table() -> dict:
 
 
 class Table:
-    """A table the generator writes, with the columns it names, in that order."""
+    """A table the generator writes: every concrete column of its model, in the model's order
+    (an automatic key other than `id`, such as history_id, is left to its sequence).
 
-    def __init__(self, db_table: str, columns: tuple[str, ...]):
+    `texts(**values)` turns one row, its values by column name, into its COPY text values in
+    column order; a column not named takes its field's default. It is a function compiled once
+    per table from the model's fields (as dataclasses compiles `__init__`), so that a row costs
+    one call: Python itself refuses a name the table has not and a column without a default
+    left out, naming the table and the column.
+    """
+
+    def __init__(self, db_table: str):
         model = _models_by_table().get(db_table)
         if model is None:
             raise LookupError(f"No model has the table {db_table}")
         self.model = model
         self.db_table = db_table
-        self.columns = tuple(columns)
-        known = {f.column for f in model._meta.concrete_fields}
-        unknown = set(self.columns) - known
-        if unknown:
-            raise LookupError(f"{db_table} has no columns {sorted(unknown)}")
-        extra, defaults = [], []
-        for field in model._meta.concrete_fields:
-            if field.column in self.columns or (field is model._meta.pk and field.column != "id"):
-                continue  # named, or an automatic key (history_id) left to its sequence
-            if field.column == "id":
-                raise LookupError(f"{db_table}: name the id column (rows point at it)")
-            extra.append(field.column)
-            defaults.append(text(_default(field, db_table)))
-        names = ", ".join(f'"{c}"' for c in (*self.columns, *extra))
+        pk = model._meta.pk
+        fields = [f for f in model._meta.concrete_fields if f is not pk or f.column == "id"]
+        self.columns = tuple(f.column for f in fields)
+        self.texts = _compile(db_table, fields)
+        names = ", ".join(f'"{c}"' for c in self.columns)
         self.sql = f"COPY {db_table} ({names}) FROM STDIN"
-        self.suffix = ("\t" + "\t".join(defaults)) if defaults else ""
-        self.has_id = "id" in self.columns
 
-    def line(self, row: tuple) -> str:
-        return "\t".join(map(text, row)) + self.suffix
+    def line(self, values: dict) -> str:
+        """One row as COPY text: `values` maps column names to Python values."""
+        return "\t".join(self.texts(**values))
 
     def __repr__(self):
         return f"Table({self.db_table})"
 
 
-def _default(field, db_table: str):
+_REQUIRED = object()  # a field without a default
+_UNSET = object()  # a column the row does not name
+
+
+def _compile(db_table: str, fields: list) -> Callable[..., tuple[str, ...]]:
+    """The table's `texts(**values)` (see Table): keyword-only parameters named after the
+    columns; a column not named takes its field's default, formatted once here. A whole
+    number is formatted in place, a string with nothing to escape kept as it is and a naive
+    datetime written as text() writes it (the most frequent values, without a call each); any
+    other value goes through text()."""
+    scope = {"_text": text, "_backslash": "\\", "_null": NULL, "_unset": _UNSET, "_dt": datetime}
+    parameters, items = [], []
+    for n, field in enumerate(fields):
+        column = field.column
+        if not column.isidentifier() or keyword.iskeyword(column) or column[0] == "_":
+            raise LookupError(f"{db_table}.{column}: the loader cannot name this column")
+        kind = getattr(field, "target_field", field)
+        if isinstance(kind, IntegerField):
+            value = f'f"{{{column}}}"'
+        elif isinstance(kind, CharField | TextField):
+            value = (
+                f"({column} if {column}.isprintable() and _backslash not in {column} "
+                f"else _text({column}))"
+            )
+        elif isinstance(kind, DateTimeField):  # naive UTC, as text() writes it
+            value = (
+                f'({column}.isoformat() + "+00" if {column}.__class__ is _dt '
+                f"and {column}.tzinfo is None else _text({column}))"
+            )
+        else:
+            value = None
+        if value is None:
+            value = f"_text({column})"
+        elif field.null:
+            value = f"(_null if {column} is None else {value})"
+        default = _default(field)
+        if default is _REQUIRED:
+            parameters.append(column)
+        else:
+            scope[f"_default_{n}"] = text(default)
+            parameters.append(f"{column}=_unset")
+            value = f"(_default_{n} if {column} is _unset else {value})"
+        items.append(value)
+    source = f"def {db_table}(*, {', '.join(parameters)}):\n    return ({', '.join(items)},)\n"
+    exec(source, scope)  # noqa: S102 (the source is built from the model's own column names)
+    return scope[db_table]
+
+
+def _default(field):
+    """The value a column not named takes: the field's default, else NULL or "" where the
+    field allows them; _REQUIRED when it has none."""
     if field.has_default():
         return field.get_default()
     if field.null:
         return None
     if field.empty_strings_allowed:
         return ""
-    raise LookupError(
-        f"{db_table}.{field.column} has no default: the generator must fill it "
-        "(benchmarks/generate.py)"
-    )
+    return _REQUIRED
 
 
 class HistoryTable(Table):
@@ -112,22 +162,18 @@ class HistoryTable(Table):
     HISTORY_COLUMNS = ("history_date", "history_change_reason", "history_type", "history_user_id")
 
     def __init__(self, main: Table):
-        history_model = main.model.history.model
-        kept = {f.column for f in history_model._meta.concrete_fields}
-        self.pick = tuple(i for i, c in enumerate(main.columns) if c in kept)
-        columns = tuple(main.columns[i] for i in self.pick) + self.HISTORY_COLUMNS
-        super().__init__(history_model._meta.db_table, columns)
-        self.has_id = False  # history_id comes from its sequence; `id` is the record's
+        super().__init__(main.model.history.model._meta.db_table)
+        sources = (*main.columns, *self.HISTORY_COLUMNS)
+        missing = set(self.columns) - set(sources)
+        if missing:
+            raise LookupError(f"{self.db_table}: {sorted(missing)} are not {main.db_table}'s")
+        # From (the main row's texts, then the four history values) to this table's order.
+        self._order = itemgetter(*(sources.index(c) for c in self.columns))
 
-    def created(self, row: tuple, at: datetime, user_id: int | None) -> tuple:
-        """The '+' row written when `row` was created at `at` by `user_id`."""
-        return (*(row[i] for i in self.pick), at, None, "+", user_id)
-
-    def created_line(self, values: list[str], at: datetime, user_id: int | None) -> str:
-        """created() as COPY text (without the suffix), from the main row's values already in
-        COPY text."""
-        picked = "\t".join([values[i] for i in self.pick])
-        return f"{picked}\t{text(at)}\t{NULL}\t+\t{text(user_id)}"
+    def created_line(self, texts: tuple[str, ...], at: datetime, user_id: int | None) -> str:
+        """The '+' row written when the main row (its texts() values) was created at `at` by
+        `user_id`."""
+        return "\t".join(self._order((*texts, text(at), NULL, "+", text(user_id))))
 
 
 _COMMIT = object()
@@ -181,30 +227,30 @@ class Loader:
 
     # Rows ------------------------------------------------------------------------------
 
-    def add(self, table: Table, row: tuple) -> None:
+    def add(self, table: Table, /, **values) -> None:
+        """One row, its values by column name (the columns not named take their defaults)."""
         buffer = self._buffers.get(table)
         if buffer is None:
             buffer = self._buffers[table] = []
-        buffer.append(table.line(row))
-        if len(buffer) >= self.FLUSH_ROWS:
-            self._send(table)
-
-    def add_line(self, table: Table, line: str) -> None:
-        """A row already in COPY text, in the table's column order (without the suffix)."""
-        buffer = self._buffers.get(table)
-        if buffer is None:
-            buffer = self._buffers[table] = []
-        buffer.append(line + table.suffix)
+        buffer.append("\t".join(table.texts(**values)))
         if len(buffer) >= self.FLUSH_ROWS:
             self._send(table)
 
     def add_with_history(
-        self, table: Table, history: HistoryTable, row: tuple, at: datetime, user_id: int | None
+        self, table: Table, history: HistoryTable, at: datetime, user_id: int | None, /, **values
     ) -> None:
         """A row and its '+' history row, formatting the values once."""
-        values = [text(value) for value in row]
-        self.add_line(table, "\t".join(values))
-        self.add_line(history, history.created_line(values, at, user_id))
+        texts = table.texts(**values)
+        self._append(table, "\t".join(texts))
+        self._append(history, history.created_line(texts, at, user_id))
+
+    def _append(self, table: Table, line: str) -> None:
+        buffer = self._buffers.get(table)
+        if buffer is None:
+            buffer = self._buffers[table] = []
+        buffer.append(line)
+        if len(buffer) >= self.FLUSH_ROWS:
+            self._send(table)
 
     def flush(self) -> None:
         for table in list(self._buffers):

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.accounts.models import Organisation, Role, User
+from apps.alerts import windows
 from apps.alerts.models import (
     TIME_RULES,
     Alert,
@@ -365,7 +366,7 @@ def _raise(
 # Event rules ------------------------------------------------------------------------------
 
 EVENT_RULES = [t for t in RuleType.values if t not in TIME_RULES]
-WINDOW_RULES = {RuleType.EPISODES_IN_WINDOW, RuleType.OVERNIGHT_IN_WINDOW}
+WINDOW_RULES = windows.WINDOW_RULES
 
 
 def _hours(value: int) -> str:
@@ -397,29 +398,19 @@ def episode_evaluate(*, episode, now: datetime | None = None) -> list[Alert]:
         longest = max(r.days for r in window_rules)
         recent = list(
             child.episodes.filter(
-                last_seen_at__gt=episode.last_seen_at - timedelta(days=longest),
+                last_seen_at__gt=windows.window_opens(episode.last_seen_at, longest),
                 last_seen_at__lte=episode.last_seen_at,
             ).order_by("last_seen_at")
         )
         for rule in window_rules:
-            start = episode.last_seen_at - timedelta(days=rule.days)
-            inside = [e for e in recent if e.last_seen_at > start]
-            if rule.rule_type == RuleType.OVERNIGHT_IN_WINDOW:
-                inside = [e for e in inside if e.overnight]
-                if not episode.overnight:
-                    continue
-            if len(inside) >= rule.count:
-                what = (
-                    "episodes"
-                    if rule.rule_type == RuleType.EPISODES_IN_WINDOW
-                    else ("overnight absences")
-                )
+            window = windows.window_alert(rule, recent, episode=episode)
+            if window is not None:
+                inside = window.episodes
                 summary = (
-                    f"{len(inside)} {what} in {rule.days} days, from "
+                    f"{window.summary}, from "
                     f"{_when(inside[0].last_seen_at)} to {_when(inside[-1].last_seen_at)}"
                 )
-                window_end = inside[0].last_seen_at + timedelta(days=rule.days)
-                firing.append((rule, f"window:{inside[0].pk}", inside, summary, window_end))
+                firing.append((rule, window.key, inside, summary, window.ends_at))
     for rule in rules:
         if rule.rule_type == RuleType.OVERNIGHT_AT_CSE_RISK:
             if episode.overnight and child.cse_risk in CSE_RISK_ALERT_LEVELS:
@@ -444,9 +435,8 @@ def episode_evaluate(*, episode, now: datetime | None = None) -> list[Alert]:
     for rule, key, episodes, summary, _window_end in firing:
         if any(r == rule.pk and k == key for r, k, _raised, _ends in earlier):
             continue
-        if rule.rule_type in WINDOW_RULES and any(
-            r == rule.pk and ends and ends > episodes[0].last_seen_at
-            for r, _k, _raised, ends in earlier
+        if rule.rule_type in WINDOW_RULES and windows.window_repeats(
+            episodes[0].last_seen_at, (ends for r, _k, _raised, ends in earlier if r == rule.pk)
         ):
             continue
         alert = _raise(
