@@ -1,9 +1,14 @@
 """Writes that belong to no single domain app."""
 
+import logging
+
+from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import StaleVersionError
 from apps.core.models import Heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:
@@ -12,6 +17,23 @@ def heartbeat_record(*, name: str) -> Heartbeat:
         name=name, defaults={"seen_at": timezone.now()}
     )
     return heartbeat
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Once the current transaction commits, hand `task(*args)` to the broker (at once when
+    there is no transaction). A broker that is down is logged, never raised: the write has
+    committed, and the rows the task works on wait in the database for the beat sweep that
+    requeues them (the alert outbox, invitations' sent_sequence). The log names the task and
+    its id arguments only (a cancellation's arguments hold a person's email address)."""
+
+    def send():
+        try:
+            task.apply_async(args, retry=False)
+        except Exception:
+            ids = [a for a in args if isinstance(a, int)]
+            logger.warning("Broker unavailable; %s %s waits", task.name, ids, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def save_versioned(instance, *, actor, expected_version: int, fields: list[str]) -> None:

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
-from apps.core.services import save_versioned, validate_instance
+from apps.core.services import enqueue_on_commit, save_versioned, validate_instance
 from apps.strategy_meetings.models import (
     ActionStatus,
     Answer,
@@ -54,10 +54,7 @@ def _check_where(location: str, video_link: str) -> None:
 def _enqueue_invitations(meeting_id: int) -> None:
     from apps.strategy_meetings.tasks import send_invitations
 
-    try:
-        send_invitations.apply_async((meeting_id,), retry=False)
-    except Exception:
-        logger.warning("Broker unavailable; invitations for meeting %s wait", meeting_id)
+    enqueue_on_commit(send_invitations, meeting_id)
 
 
 def _invite(meeting: StrategyMeeting, *, user=None, name="", agency="", email="") -> None:
@@ -132,7 +129,7 @@ def meeting_schedule(
         if user.pk not in seen:
             seen.add(user.pk)
             _invite(meeting, user=user)
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting
 
 
@@ -144,7 +141,7 @@ def attendee_add(
     if not meeting.is_upcoming:
         raise _error("name", "People can only be invited to a meeting that has not happened")
     _invite(meeting, user=user, name=name, agency=agency, email=email)
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting.attendees.order_by("-pk").first()
 
 
@@ -161,13 +158,7 @@ def attendee_remove(*, actor, attendee: MeetingAttendee) -> None:
     if meeting.is_upcoming:
         from apps.strategy_meetings.tasks import send_cancellation
 
-        def enqueue():
-            try:
-                send_cancellation.apply_async((meeting.pk, details), retry=False)
-            except Exception:
-                logger.warning("Broker unavailable; cancellation to an ex-attendee not sent")
-
-        transaction.on_commit(enqueue)
+        enqueue_on_commit(send_cancellation, meeting.pk, details)
 
 
 @transaction.atomic
@@ -200,7 +191,7 @@ def meeting_move(
         expected_version=expected_version,
         fields=["scheduled_at", "location", "video_link", "duration_minutes", "status", "sequence"],
     )
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting
 
 
@@ -221,7 +212,7 @@ def meeting_cancel(
         expected_version=expected_version,
         fields=["status", "cancelled_reason", "sequence"],
     )
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting
 
 
