@@ -313,6 +313,35 @@ def episode_record_return(
     return episode
 
 
+def episodes_refresh_overnight(*, now: datetime | None = None) -> int:
+    """Open episodes that have run into the night become overnight now, not only when the
+    child comes back, so the overnight rules fire while the child is still away. Returns how
+    many episodes changed. Beat runs it every minute (apps.alerts.tasks.evaluate_time_rules),
+    before the time rules; each episode changes in its own transaction with the rules run
+    inside it, as every episode write does."""
+    now = now or timezone.now()
+    candidates = (
+        Episode.objects.open()
+        .filter(overnight=False)
+        .select_related("child__placing_authority", "home")
+    )
+    changed = 0
+    for episode in candidates:
+        authority = episode.child.placing_authority
+        if touches_night(
+            episode.last_seen_at, now, starts=authority.night_starts, ends=authority.night_ends
+        ):
+            with transaction.atomic():
+                updated = Episode.objects.filter(
+                    pk=episode.pk, overnight=False, returned_at__isnull=True
+                ).update(overnight=True)
+                if updated:
+                    episode.overnight = True
+                    episode_evaluate(episode=episode, now=now)
+                    changed += 1
+    return changed
+
+
 @transaction.atomic
 def interview_assign(*, actor, interview: ReturnInterview, interviewer) -> ReturnInterview:
     from apps.accounts.models import Role

@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch):
-    from apps.alerts import services as alert_services
+    from apps.alerts.services import outbox
 
-    monkeypatch.setattr(alert_services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(outbox, "_enqueue", lambda ids: None)
 
 
 def counts() -> dict[str, int]:
