@@ -49,9 +49,10 @@ from django.db import connection
 from apps.accounts.models import Organisation, OrganisationKind, Role
 from apps.accounts.services import organisation_create
 from apps.alerts.models import EscalationRule, RecipientRole, RuleType
+from apps.children.models import Answer, CseIndicator, RiskLevel, Timing
 from apps.core.clock import LONDON, local_window
 from apps.episodes.models import InterviewOutcome, ReturnMethod
-from apps.strategy_meetings.models import Answer, CseIndicator, Decision, RiskLevel, Timing
+from apps.strategy_meetings.models import Decision
 from apps.strategy_meetings.services import score_answers
 from benchmarks import words
 from benchmarks.loader import NULL, HistoryTable, Loader, Table, text

@@ -23,11 +23,11 @@ from apps.episodes.models import (
     Episode,
     EpisodeUpdate,
     InterviewOutcome,
+    Regulation40Decision,
     ReturnInterview,
     SafeAndWellVisit,
     UpdateCategory,
 )
-from apps.strategy_meetings.services import reg40_prompt
 
 # Fields of the report that may be changed later (not the child, home or return).
 EPISODE_FIELDS = [
@@ -185,6 +185,23 @@ def episode_open(
     episode_evaluate(episode=episode)
     reg40_prompt(episode=episode)
     return episode
+
+
+def reg40_prompt(*, episode) -> Regulation40Decision | None:
+    """Open a decision prompt for the home manager when an episode is flagged (idempotent).
+    Called by the episode services inside their transaction."""
+    reasons = []
+    if episode.suspected_sexual_exploitation:
+        reasons.append("suspected sexual exploitation")
+    if episode.serious_police_incident:
+        reasons.append("a serious incident involving the police")
+    if not reasons:
+        return None
+    decision, _created = Regulation40Decision.objects.get_or_create(
+        episode=episode,
+        defaults={"home_id": episode.home_id, "trigger": " and ".join(reasons).capitalize()},
+    )
+    return decision
 
 
 def _check_police_details(episode: Episode) -> None:

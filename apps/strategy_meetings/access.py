@@ -23,12 +23,8 @@ from django.http import Http404
 from apps.accounts.models import Role
 from apps.children.access import children_visible_to, get_child_for_user
 from apps.core.lookups import any_part_q, rows_in_parts
-from apps.strategy_meetings.models import (
-    MeetingAction,
-    MeetingAttendee,
-    Regulation40Decision,
-    StrategyMeeting,
-)
+from apps.episodes.models import Regulation40Decision
+from apps.strategy_meetings.models import MeetingAction, MeetingAttendee, StrategyMeeting
 
 CASE_ROLES = (Role.SOCIAL_WORKER, Role.SERVICE_MANAGER)
 INVITED_ONLY_ROLES = (Role.CARE_WORKER, Role.HOME_MANAGER, Role.POLICE_LIAISON)

@@ -11,12 +11,9 @@ from django.contrib import admin
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.strategy_meetings.models import (
-    CseIndicator,
-    MeetingAttendee,
-    Regulation40Decision,
-    StrategyMeeting,
-)
+from apps.children.models import CseIndicator
+from apps.episodes.models import Regulation40Decision
+from apps.strategy_meetings.models import MeetingAttendee, StrategyMeeting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -5,6 +5,7 @@ be invited, every indicator answered, an override needs a reason...)."""
 from django import forms
 
 from apps.children.forms import GovukDateField, UserChoiceField, VersionedFormMixin, textarea
+from apps.children.models import Answer, CseIndicator, Domain, RiskLevel, Timing
 from apps.core.forms import GovukForm
 from apps.episodes.forms import (
     TIME_HINT,
@@ -13,18 +14,13 @@ from apps.episodes.forms import (
     GovukRadios,
     radios,
 )
+from apps.episodes.models import Reg40Status
 from apps.strategy_meetings.models import (
-    Answer,
     Attendance,
-    CseIndicator,
     Decision,
-    Domain,
     MeetingAction,
     MeetingAttendee,
-    Reg40Status,
-    RiskLevel,
     StrategyMeeting,
-    Timing,
 )
 
 INLINE_RADIOS_TEMPLATE = "strategy_meetings/forms/inline_radios.html"

@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from apps.alerts.models import EscalationRule, RecipientRole
 from apps.alerts.services import CATCH_UP, Due
+from apps.children.models import CseIndicator, CseRiskAssessment
+from apps.episodes.models import Reg40Status, Regulation40Decision
 from apps.strategy_meetings.access import (
     actions_visible_to,
     meetings_visible_to,
@@ -14,12 +16,8 @@ from apps.strategy_meetings.access import (
 )
 from apps.strategy_meetings.models import (
     ActionStatus,
-    CseIndicator,
-    CseRiskAssessment,
     MeetingAction,
     MeetingAttendee,
-    Reg40Status,
-    Regulation40Decision,
     StrategyMeeting,
 )
 
@@ -73,7 +71,7 @@ def assessments_for_child(child) -> QuerySet[CseRiskAssessment]:
 
 
 def _answers():
-    from apps.strategy_meetings.models import CseAnswer
+    from apps.children.models import CseAnswer
 
     return CseAnswer.objects.select_related("indicator")
 

@@ -14,24 +14,25 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core.errors import ApplicationError
-from apps.core.services import enqueue_on_commit, save_versioned, validate_instance
-from apps.strategy_meetings.models import (
-    ActionStatus,
+from apps.children.models import (
     Answer,
-    Attendance,
     CseAnswer,
     CseIndicator,
     CseRiskAssessment,
+    RiskLevel,
+    Timing,
+)
+from apps.core.errors import ApplicationError
+from apps.core.services import enqueue_on_commit, save_versioned, validate_instance
+from apps.episodes.models import Reg40Status, Regulation40Decision
+from apps.strategy_meetings.models import (
+    ActionStatus,
+    Attendance,
     Decision,
     MeetingAction,
     MeetingAttendee,
     MeetingStatus,
-    Reg40Status,
-    Regulation40Decision,
-    RiskLevel,
     StrategyMeeting,
-    Timing,
 )
 
 logger = logging.getLogger(__name__)
@@ -438,8 +439,8 @@ def assessment_complete(
     """Score a completed screening, set the child's current CSE risk level from it, and run
     the escalation rules for an episode the child is away on now (the overnight-at-risk rule
     reads the level). `indicators` is the set the form showed; every one must be answered."""
-    from apps.alerts.services import episode_evaluate
     from apps.children.models import Child
+    from apps.children.services import child_cse_risk_changed
 
     assessed_on = assessed_on or timezone.localdate()
     if assessed_on > timezone.localdate():
@@ -486,31 +487,11 @@ def assessment_complete(
     if newest.pk == assessment.pk and child.cse_risk != level:
         Child.objects.filter(pk=child.pk).update(cse_risk=level)
         child.cse_risk = level
-        episode = child.episodes.open().select_related("home", "child").first()
-        if episode is not None:
-            episode.child = child
-            episode_evaluate(episode=episode)
+        child_cse_risk_changed(child=child)
     return assessment
 
 
 # Regulation 40 ----------------------------------------------------------------------------
-
-
-def reg40_prompt(*, episode) -> Regulation40Decision | None:
-    """Open a decision prompt for the home manager when an episode is flagged (idempotent).
-    Called by the episode services inside their transaction."""
-    reasons = []
-    if episode.suspected_sexual_exploitation:
-        reasons.append("suspected sexual exploitation")
-    if episode.serious_police_incident:
-        reasons.append("a serious incident involving the police")
-    if not reasons:
-        return None
-    decision, _created = Regulation40Decision.objects.get_or_create(
-        episode=episode,
-        defaults={"home_id": episode.home_id, "trigger": " and ".join(reasons).capitalize()},
-    )
-    return decision
 
 
 @transaction.atomic

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.children.demo import POLICE_LIAISON, SOCIAL_WORKER
+from apps.children.models import CseRiskAssessment
 from apps.strategy_meetings.models import (
     ActionStatus,
-    CseRiskAssessment,
     MeetingAction,
     MeetingAttendee,
     MeetingStatus,
