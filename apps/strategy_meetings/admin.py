@@ -11,9 +11,8 @@ from django.contrib import admin
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.children.models import CseIndicator
 from apps.episodes.models import Regulation40Decision
-from apps.strategy_meetings.models import MeetingAttendee, StrategyMeeting
+from apps.strategy_meetings.models import CseIndicatorListing, MeetingAttendee, StrategyMeeting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -55,7 +54,7 @@ class MeetingAttendeeAdmin(ListOnlyAdmin):
     search_fields = ["email", "name"]
 
 
-@admin.register(CseIndicator)
+@admin.register(CseIndicatorListing)
 class CseIndicatorAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["text", "domain", "weight", "authority", "active"]
     list_filter = ["domain", "active", "authority"]

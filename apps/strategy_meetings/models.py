@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from apps.children.models import CseIndicator
 from apps.core.models import TimeStampedModel, VersionedModel
 
 # Strategy meetings ------------------------------------------------------------------------
@@ -232,3 +233,16 @@ class MeetingAction(TimeStampedModel, VersionedModel):
         if self.owner_user_id:
             return self.owner_user.full_name
         return self.owner_attendee.name if self.owner_attendee_id else ""
+
+
+# The admin's list of CSE indicators -------------------------------------------------------
+
+
+class CseIndicatorListing(CseIndicator):
+    """The CSE screening indicators as the admin lists them, read-only, under the
+    multi-agency response as before they moved to children: they are authority configuration,
+    not child data, and the admin shows no children section (ARCHITECTURE.md, access model)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "CSE indicator"
