@@ -511,7 +511,7 @@ ANSWER = Table(
     "strategy_meetings_cseanswer",
     ("id", "answer", "timing", "note", "indicator_id", "assessment_id"),
 )
-ACCESS_LOG = Table("core_accesslog", ("id", "kind", "path", "viewed_at", "child_id", "user_id"))
+ACCESS_LOG = Table("children_accesslog", ("id", "kind", "path", "viewed_at", "child_id", "user_id"))
 
 # Written in this order, parents before the rows that point at them.
 TABLES = [

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.authtoken.models import Token
 
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind
 from config.urls import urlpatterns as project_urlpatterns
 
 CREATED = b'{"ok": true}'
@@ -43,6 +43,6 @@ urlpatterns = [
     *project_urlpatterns,
 ]
 
-handler404 = "apps.core.views.not_found"
-handler500 = "apps.core.views.server_error"
-handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.site.views.not_found"
+handler500 = "apps.site.views.server_error"
+handler403 = "apps.site.views.permission_denied"

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "apps.alerts",
     "apps.reports",
     "apps.strategy_meetings",
+    "apps.site",
 ]
 
 MIDDLEWARE = [
@@ -123,6 +124,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "apps.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Text that is not valid UTF-8 is refused (400) before any view reads it.
+    "apps.core.middleware.MalformedTextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -145,7 +148,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "apps.core.context_processors.homeward",
+                "apps.site.context_processors.homeward",
             ],
         },
     },
@@ -187,7 +190,7 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:start"
+LOGIN_REDIRECT_URL = "site:start"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Two-factor sign-in (TOTP) for every user. The demo may turn it off; a banner then says so.
@@ -344,7 +347,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.Pagination",
+    # DRF's parsers, refusing text that is not valid UTF-8 (400 naming the field).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api.JSONParser",
+        "apps.core.api.FormParser",
+        "apps.core.api.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -357,6 +366,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation lists each refusal it can answer with (apps.core.api).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.error_responses_hook",
+    ],
     # Choice sets that share a field name ("status") with others: their own enum names.
     "ENUM_NAME_OVERRIDES": {
         "AlertStatusEnum": "apps.alerts.models.AlertStatus",

@@ -18,7 +18,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", include("apps.core.urls")),
+    path("", include("apps.site.urls")),
     path("account/", include("apps.accounts.urls")),
     path("homes/", include("apps.homes.urls")),
     path("children/", include("apps.children.urls")),
@@ -31,6 +31,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
-handler404 = "apps.core.views.not_found"
-handler500 = "apps.core.views.server_error"
-handler403 = "apps.core.views.permission_denied"
+handler404 = "apps.site.views.not_found"
+handler500 = "apps.site.views.server_error"
+handler403 = "apps.site.views.permission_denied"
+handler400 = "apps.site.views.bad_request"

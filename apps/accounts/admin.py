@@ -5,13 +5,25 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.accounts import services
 from apps.accounts.models import Organisation, User
+from apps.core.admin import ServiceAdmin
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ServiceAdmin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "code"]
     list_filter = ["kind"]
     search_fields = ["name", "code"]
+
+    def create(self, request, obj, form):
+        # A local authority created here gets the default escalation rules, as everywhere.
+        data = form.cleaned_data
+        settings = {name: data[name] for name in services.ORGANISATION_SETTINGS if name in data}
+        return services.organisation_create(
+            kind=data["kind"], name=data["name"], code=data["code"], **settings
+        )
+
+    def update(self, request, obj, form):
+        return services.organisation_update(organisation=obj, **self.changed(form))
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -27,7 +39,7 @@ class UserEditForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
+class UserAdmin(ServiceAdmin, BaseUserAdmin, SimpleHistoryAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     list_display = ["email", "full_name", "organisation", "role", "is_active"]
@@ -61,6 +73,19 @@ class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     ]
     readonly_fields = ["last_login"]
     filter_horizontal = []
+
+    def create(self, request, obj, form):
+        data = form.cleaned_data
+        return services.user_create(
+            email=data["email"],
+            full_name=data["full_name"],
+            role=data["role"],
+            organisation=data["organisation"],
+            password=data.get("password1") if data.get("set_usable_password") else None,
+        )
+
+    def update(self, request, obj, form):
+        return services.user_update(user=obj, **self.changed(form))
 
     @admin.action(description="Reset two-factor sign-in (lost phone)")
     def reset_two_factor(self, request, queryset):

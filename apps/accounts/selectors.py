@@ -13,5 +13,11 @@ def organisations_list():
     return Organisation.objects.order_by("name")
 
 
+def users_active_with_role(role: str):
+    """Active users of `role`: the choices of a field naming one (an API's allocated social
+    worker, an interview's interviewer), narrowed further by the service."""
+    return User.objects.filter(role=role, is_active=True)
+
+
 def users_list():
     return User.objects.select_related("organisation").order_by("full_name")

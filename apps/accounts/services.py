@@ -13,22 +13,77 @@ from apps.accounts.models import (
 from apps.core.errors import ApplicationError
 from apps.core.services import validate_instance
 
+# The fields an organisation's create and update may set besides kind, name and code.
+ORGANISATION_SETTINGS = [
+    "night_starts",
+    "night_ends",
+    "return_interview_hours",
+    "out_of_hours_name",
+    "out_of_hours_email",
+]
+USER_UPDATE_FIELDS = [
+    "email",
+    "full_name",
+    "organisation",
+    "role",
+    "job_title",
+    "phone",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+]
 
-@transaction.atomic
-def organisation_create(*, kind: str, name: str, code: str) -> Organisation:
-    """Create an organisation; a local authority starts with the default escalation rules."""
-    if Organisation.objects.filter(code__iexact=code).exists():
+
+def _refuse_unknown(fields: dict, allowed: list[str]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise TypeError(f"Cannot set {', '.join(unknown)}")
+
+
+def _check_code_free(code: str, *, exclude_pk=None) -> None:
+    taken = Organisation.objects.filter(code__iexact=code).exclude(pk=exclude_pk)
+    if taken.exists():
         raise ApplicationError(
             "An organisation with this code already exists.",
             fields={"code": ["An organisation with this code already exists."]},
         )
-    organisation = Organisation(kind=kind, name=name, code=code)
-    organisation.full_clean()
-    organisation.save()
+
+
+def _seed_rules_if_authority(organisation: Organisation) -> None:
     if organisation.kind == OrganisationKind.LOCAL_AUTHORITY:
         from apps.alerts.services import rules_seed_defaults
 
         rules_seed_defaults(authority=organisation)
+
+
+@transaction.atomic
+def organisation_create(*, kind: str, name: str, code: str, **settings) -> Organisation:
+    """Create an organisation; a local authority starts with the default escalation rules.
+    `settings`: any of ORGANISATION_SETTINGS (the authority's clocks, its out-of-hours contact)."""
+    _refuse_unknown(settings, ORGANISATION_SETTINGS)
+    _check_code_free(code)
+    organisation = Organisation(kind=kind, name=name, code=code, **settings)
+    organisation.full_clean()
+    organisation.save()
+    _seed_rules_if_authority(organisation)
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, **fields) -> Organisation:
+    """Change an organisation (the admin's edit). One that becomes a local authority gets the
+    default escalation rules it does not have yet."""
+    _refuse_unknown(fields, ["kind", "name", "code", *ORGANISATION_SETTINGS])
+    if not fields:
+        return organisation
+    if "code" in fields:
+        _check_code_free(fields["code"], exclude_pk=organisation.pk)
+    for name, value in fields.items():
+        setattr(organisation, name, value)
+    organisation.full_clean()
+    organisation.save(update_fields=list(fields))
+    if "kind" in fields:
+        _seed_rules_if_authority(organisation)
     return organisation
 
 
@@ -168,3 +223,27 @@ def two_factor_device_reset(*, user: User) -> int:
     """Remove every authenticator device of a user who lost their phone (administrators)."""
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     return deleted
+
+
+@transaction.atomic
+def user_update(*, user: User, **fields) -> User:
+    """Change a user (the admin's edit): any of USER_UPDATE_FIELDS. The email stays unique and
+    the role must fit the organisation, as when the user was created."""
+    _refuse_unknown(fields, USER_UPDATE_FIELDS)
+    if not fields:
+        return user
+    if "email" in fields:
+        fields["email"] = fields["email"].strip().lower()
+        if User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists():
+            raise ApplicationError(
+                "A user with this email address already exists.",
+                fields={"email": ["A user with this email address already exists."]},
+            )
+    if "full_name" in fields:
+        fields["full_name"] = fields["full_name"].strip()
+    for name, value in fields.items():
+        setattr(user, name, value)
+    _check_role_fits_organisation(user.role, user.organisation)
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=list(fields))
+    return user

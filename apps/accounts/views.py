@@ -39,7 +39,7 @@ def _safe_next(request) -> str | None:
 @never_cache
 def login_view(request):
     if request.user.is_authenticated and (not settings.REQUIRE_2FA or request.user.is_verified()):
-        return redirect(_safe_next(request) or "core:start")
+        return redirect(_safe_next(request) or "site:start")
     form = SignInForm(request.POST if request.method == "POST" else None)
     attempts_left = None
     if request.method == "POST" and form.is_valid():
@@ -55,7 +55,7 @@ def login_view(request):
                 if next_url:
                     request.session["two_factor_next"] = next_url
                 return redirect("accounts:two_factor_verify")
-            return redirect(_safe_next(request) or "core:start")
+            return redirect(_safe_next(request) or "site:start")
         form.add_error(None, "Enter a correct email address and password")
         failures = getattr(request, "axes_failures_since_start", None)
         if failures is not None:
@@ -97,7 +97,7 @@ def two_factor_setup(request):
         else:
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is set up.")
-            return redirect(request.session.pop("two_factor_next", None) or "core:start")
+            return redirect(request.session.pop("two_factor_next", None) or "site:start")
     return render(
         request,
         "accounts/two_factor_setup.html",
@@ -113,7 +113,7 @@ def two_factor_setup(request):
 @never_cache
 def two_factor_verify(request):
     if request.user.is_verified():
-        return redirect("core:start")
+        return redirect("site:start")
     if not selectors.user_has_confirmed_device(request.user):
         return redirect("accounts:two_factor_setup")
     form = TokenForm(request.POST if request.method == "POST" else None)
@@ -124,7 +124,7 @@ def two_factor_verify(request):
             form.add_application_error(error)
         else:
             otp_login(request, device)
-            return redirect(request.session.pop("two_factor_next", None) or "core:start")
+            return redirect(request.session.pop("two_factor_next", None) or "site:start")
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 

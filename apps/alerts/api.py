@@ -21,6 +21,7 @@ from apps.alerts.serializers import (
     RuleOutputSerializer,
 )
 from apps.children.access import require
+from apps.children.services import access_log_record_api
 from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -30,8 +31,6 @@ from apps.core.api import (
     paginated,
     validated,
 )
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record
 
 TAGS = ["alerts"]
 # Thresholds: each rule type uses some of them (RULE_PARAMETERS).
@@ -107,12 +106,7 @@ class AlertDetailApi(APIView):
     def get(self, request, pk: int):
         alert = access.get_alert_for_user(request.user, pk)
         services.notifications_mark_read(user=request.user, alert=alert)
-        access_log_record(
-            user=request.user,
-            child=alert.child,
-            kind=AccessLogKind.API,
-            path=request.get_full_path(),
-        )
+        access_log_record_api(request=request, child=alert.child)
         return _alert_response(request.user, alert)
 
 

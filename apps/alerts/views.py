@@ -17,10 +17,11 @@ from apps.alerts.access import get_alert_for_user, get_authority_for_user, get_r
 from apps.alerts.forms import AcknowledgeForm, AlertFilterForm, OutOfHoursForm, RuleForm
 from apps.alerts.models import RULE_PARAMETERS, AlertStatus, RecipientRole, Severity
 from apps.children.access import require
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.models import AccessLogKind
 from apps.core.pagination import paginate
-from apps.core.services import access_log_record
+from apps.core.panels import page_panels
 
 ALERTS_PER_PAGE = 25
 SEVERITY_TAGS = {
@@ -118,16 +119,9 @@ def _detail(request, alert, *, form):
             "child_visible": access.can_open_child(request.user, alert),
             "form": form,
             "can_acknowledge": alert.is_open and access.can_acknowledge(request.user, alert),
-            "can_schedule_meeting": _can_schedule_meeting(request.user, alert),
+            "panels": page_panels("alerts:detail", request, alert=alert),
         },
     )
-
-
-def _can_schedule_meeting(user, alert) -> bool:
-    """The "Schedule a strategy meeting" button (apps.strategy_meetings decides)."""
-    from apps.strategy_meetings.access import can_schedule_meeting
-
-    return can_schedule_meeting(user, alert.child)
 
 
 @login_required

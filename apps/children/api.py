@@ -12,7 +12,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import Role, User
+from apps.accounts import selectors as account_selectors
+from apps.accounts.models import Role
 from apps.children import access, selectors, services
 from apps.children.serializers import (
     AssociateSerializer,
@@ -23,6 +24,7 @@ from apps.children.serializers import (
     ProfileFieldsSerializer,
     ProfileOutputSerializer,
 )
+from apps.children.services import access_log_record_api
 from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -33,19 +35,9 @@ from apps.core.api import (
     paginated,
     validated,
 )
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record
 from apps.homes import selectors as home_selectors
-from apps.homes.models import Home
 
 TAGS = ["children"]
-
-
-def _logged(request, child) -> None:
-    """Record that the caller read this child's data through the API (after access passed)."""
-    access_log_record(
-        user=request.user, child=child, kind=AccessLogKind.API, path=request.get_full_path()
-    )
 
 
 def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
@@ -76,7 +68,7 @@ class ChildListApi(APIView):
 
     class InputSerializer(ChildInputSerializer):
         allocated_social_worker = serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.filter(role=Role.SOCIAL_WORKER, is_active=True),
+            queryset=account_selectors.users_active_with_role(Role.SOCIAL_WORKER),
             required=False,
             allow_null=True,
             help_text="Id of a social worker of your authority. A social worker who adds a "
@@ -133,7 +125,7 @@ class ChildDetailApi(APIView):
     )
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
-        _logged(request, child)
+        access_log_record_api(request=request, child=child)
         return _with_etag(self.OutputSerializer(child).data, child.version)
 
     @extend_schema(
@@ -164,7 +156,7 @@ class ChildPlacementListApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         home = serializers.PrimaryKeyRelatedField(
-            queryset=Home.objects.none(), help_text="Id of an open home."
+            queryset=home_selectors.homes_none(), help_text="Id of an open home."
         )
         start_date = serializers.DateField()
         end_current = serializers.BooleanField(
@@ -190,7 +182,7 @@ class ChildPlacementListApi(APIView):
     )
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
-        _logged(request, child)
+        access_log_record_api(request=request, child=child)
         placements = selectors.child_placements(child=child)
         return paginated(request, placements, self.OutputSerializer, view=self)
 
@@ -226,7 +218,7 @@ class PlacementDetailApi(APIView):
     )
     def get(self, request, pk: int):
         placement = _get_placement(request.user, pk)
-        _logged(request, placement.child)
+        access_log_record_api(request=request, child=placement.child)
         return _with_etag(self.OutputSerializer(placement).data, placement.version)
 
 
@@ -286,7 +278,7 @@ class ChildProfileApi(APIView):
     )
     def get(self, request, pk: int):
         child = access.get_child_for_user(request.user, pk)
-        _logged(request, child)
+        access_log_record_api(request=request, child=child)
         return self._response(child, selectors.child_profile(child=child))
 
     @extend_schema(

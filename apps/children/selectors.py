@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts.models import Role, User
 from apps.children.access import children_visible_to
 from apps.children.models import (
+    AccessLog,
     Associate,
     Child,
     ChildUserObjectPermission,
@@ -16,7 +17,6 @@ from apps.children.models import (
     Place,
     Placement,
 )
-from apps.core.models import AccessLog
 
 STALE_AFTER_DAYS = 90
 

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from apps.accounts.models import OrganisationKind, Role
 from apps.children.models import (
+    AccessLog,
+    AccessLogKind,
     Associate,
     Child,
     ChildUserObjectPermission,
@@ -380,3 +382,34 @@ def grants_expire(*, now=None) -> int:
         grant.delete()
         count += 1
     return count
+
+
+# The access log: who looked at a child's record ---------------------------------------------
+
+
+def access_log_record(*, user, child, kind: str, path: str = "") -> AccessLog:
+    """Record that `user` viewed `kind` of `child`. Caller has already checked access."""
+    return AccessLog.objects.create(
+        user=user, child=child, kind=kind, path=path[:500], viewed_at=timezone.now()
+    )
+
+
+def access_log_record_api(*, request, child) -> AccessLog:
+    """Record that the caller of an API request read `child`'s data (kind API, the full path
+    with its query). Every app's API views call this after access has passed."""
+    return access_log_record(
+        user=request.user, child=child, kind=AccessLogKind.API, path=request.get_full_path()
+    )
+
+
+def access_log_record_many(*, user, child_ids, kind: str, path: str = "") -> int:
+    """Record that `user` received `kind` (an export) about each of `child_ids`, in one insert;
+    with no children (a table of figures), one row naming no child. Caller has checked access.
+    Returns the number of rows written."""
+    now = timezone.now()
+    ids = sorted(set(child_ids)) or [None]
+    AccessLog.objects.bulk_create(
+        AccessLog(user=user, child_id=child_id, kind=kind, path=path[:500], viewed_at=now)
+        for child_id in ids
+    )
+    return len(ids)

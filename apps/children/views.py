@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from apps.alerts.selectors import child_open_alerts
 from apps.children import access, selectors, services
 from apps.children.access import get_child_for_user, require
 from apps.children.forms import (
@@ -31,10 +30,11 @@ from apps.children.forms import (
     PoliceGrantForm,
     ProfileForm,
 )
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.models import AccessLogKind
 from apps.core.pagination import paginate
-from apps.core.services import access_log_record
+from apps.core.panels import page_panels
 from apps.homes.selectors import homes_for_placement
 
 CHILDREN_PER_PAGE = 25
@@ -122,22 +122,21 @@ def child_detail(request, pk):
             age=child.age_on(timezone.localdate()),
             placement=child.current_placement,
             staleness=selectors.child_staleness(child=child, profile=profile),
-            open_alerts=child_open_alerts(request.user, child),
             **_multi_agency(request.user, child),
+            panels=page_panels("children:detail", request, child=child),
         ),
     )
 
 
 def _multi_agency(user, child) -> dict:
     """The child's current CSE risk assessment (its date and review, for the summary row),
-    and what the user may open of the multi-agency response (apps.strategy_meetings)."""
+    and whether the user may open the assessments."""
     from apps.strategy_meetings import access as meetings_access
     from apps.strategy_meetings.selectors import current_assessment
 
     return {
         "cse_assessment": current_assessment(child) if child.cse_risk else None,
         "can_see_assessments": meetings_access.is_case_holder(user, child),
-        "can_schedule_meeting": meetings_access.can_schedule_meeting(user, child),
     }
 
 

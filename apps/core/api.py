@@ -1,29 +1,112 @@
-"""API plumbing shared by every app: the one exception handler, and the helpers the apps' API
-views share (If-Match / ETag, input validation, pagination, schema pieces)."""
+"""API plumbing shared by every app: the one exception handler and error body, and the helpers
+the apps' API views share (If-Match / ETag, input validation, pagination, schema pieces)."""
 
 import re
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
-from rest_framework import serializers, status
+from rest_framework import exceptions, parsers, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import ApplicationError, StaleVersionError
+from apps.core.validators import malformed_text_fields
+
+
+def error_body(message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    """The one body of every refusal under /api/: {"message": "...", "fields": {name: [...]}}."""
+    return {"message": message, "fields": fields or {}}
+
+
+def is_api_request(request) -> bool:
+    """Under /api/: refusals answer with error_body as JSON, never an HTML page."""
+    return request.path_info.startswith("/api/")
+
+
+class RequestTooLargeError(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request is too large. Send less at a time."
 
 
 def exception_handler(exc, context):
-    """Map ApplicationError to a stable body; leave everything else to DRF.
+    """Every refusal as error_body, with the status it carries.
 
-    Body: {"message": "...", "fields": {"name": ["..."]}}.
+    ApplicationError carries its message, fields and status. DRF's own refusals (a body it
+    cannot parse, not signed in, forbidden, not found, method not allowed, not acceptable,
+    throttled) keep DRF's status and headers (WWW-Authenticate, Allow, Retry-After) and get the
+    same body; so do Http404 and PermissionDenied raised by access code. A request too large
+    to read is a 413, one Django finds malformed a 400. Anything else is left to Django (500).
     """
     if isinstance(exc, ApplicationError):
         return Response(
-            {"message": exc.message, "fields": exc.fields},
+            error_body(exc.message, exc.fields),
             status=getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST),
         )
-    return drf_exception_handler(exc, context)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLargeError()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError("The request could not be read.")
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = error_body(*_message_and_fields(exc.detail))
+    return response
+
+
+def _message_and_fields(detail) -> tuple[str, dict[str, list[str]]]:
+    """DRF's error detail (a string, a list, or {field: [...]}) as (message, fields)."""
+    if isinstance(detail, dict):
+        fields = {
+            ("__all__" if name == "non_field_errors" else name): _messages(value)
+            for name, value in detail.items()
+        }
+    elif isinstance(detail, list):
+        fields = {"__all__": _messages(detail)}
+    else:
+        return str(detail), {}
+    name, messages = next(iter(fields.items()), ("__all__", ["The input was refused."]))
+    return (messages[0] if name == "__all__" else f"{name}: {messages[0]}"), fields
+
+
+def _refuse_malformed_text(data):
+    fields = malformed_text_fields(data)
+    if fields:
+        raise ApplicationError(_message_and_fields(fields)[0], fields=fields)
+    return data
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing (400, naming each field) a string with a lone surrogate
+    ("\\ud800"): no database can store one. Invalid UTF-8 bytes are already a parse error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return _refuse_malformed_text(super().parse(stream, media_type, parser_context))
+
+
+class FormParser(parsers.FormParser):
+    """DRF's form parser, refusing text that is not valid UTF-8 (Django decodes it to U+FFFD)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return _refuse_malformed_text(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """DRF's multipart parser, refusing fields and file names that are not valid UTF-8."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        _refuse_malformed_text(parsed.data)
+        _refuse_malformed_text(
+            {name: [f.name for f in files] for name, files in parsed.files.lists()}
+        )
+        return parsed
 
 
 # Shared by the apps' API views ---------------------------------------------------------------
@@ -65,10 +148,22 @@ SEARCH_PARAMETER = OpenApiParameter(
 
 _ERROR_DESCRIPTIONS = {
     400: "The input broke a rule: `message` says what, `fields` names each field.",
+    401: "Not signed in: send `Authorization: Token <your token>`.",
     403: "Your role may never do this.",
     404: "No such record, or you may not see or change it (the two look the same).",
+    406: "The Accept header asks for a format other than JSON.",
     412: "Someone changed the record since you read it (If-Match is stale).",
+    413: "The request is too large.",
+    415: "The body is in a format this operation does not read (send JSON).",
     428: "If-Match is missing: read the record first and send its ETag.",
+}
+
+# Said of every operation by error_responses_hook, unless the operation says more itself.
+_EVERY_OPERATION = {
+    400: "The request could not be read: a query string or body that is not valid UTF-8 "
+    "text, or a malformed body. `message` says what, `fields` names each field.",
+    403: "Refused: your role may never do this, or a browser session has not finished "
+    "two-factor sign-in or sent no CSRF token.",
 }
 
 
@@ -78,6 +173,49 @@ def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
         code: OpenApiResponse(ErrorOutputSerializer, description=_ERROR_DESCRIPTIONS[code])
         for code in codes
     }
+
+
+def error_responses_hook(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every operation lists each refusal it can answer
+    with, all in the error body. Any operation: 400, 401, 403, 406; one with a path parameter:
+    404; one with a body: 413 and 415. The statuses an operation names itself (error_responses)
+    keep their own descriptions.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("ErrorOutput", _ERROR_OUTPUT_SCHEMA)
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOutput"}}}
+    for path, operations in result["paths"].items():
+        for operation in operations.values():
+            codes = [400, 401, 403, 406]
+            if "{" in path:
+                codes.append(404)
+            if "requestBody" in operation:
+                codes += [413, 415]
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] == "page":
+                    parameter["description"] = (
+                        "A page number from 1 to the last; any other is refused (400)."
+                    )
+            for code in codes:
+                description = _EVERY_OPERATION.get(code) or _ERROR_DESCRIPTIONS[code]
+                operation["responses"].setdefault(
+                    str(code), {"content": content, "description": description}
+                )
+    return result
+
+
+_ERROR_OUTPUT_SCHEMA = {
+    "type": "object",
+    "description": ErrorOutputSerializer.__doc__,
+    "properties": {
+        "message": {"type": "string"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["fields", "message"],
+}
 
 
 def etag(version: int) -> str:
@@ -118,18 +256,25 @@ def validated(serializer_class, data, *, partial: bool = False, context=None) ->
     """Validate input with `serializer_class`; refuse it with the stable error body (400)."""
     serializer = serializer_class(data=data, partial=partial, context=context or {})
     if not serializer.is_valid():
-        errors = serializer.errors
-        if isinstance(errors, dict):
-            fields = {
-                ("__all__" if name == "non_field_errors" else name): _messages(value)
-                for name, value in errors.items()
-            }
-        else:
-            fields = {"__all__": _messages(errors)}
-        name, messages = next(iter(fields.items()))
-        message = messages[0] if name == "__all__" else f"{name}: {messages[0]}"
+        message, fields = _message_and_fields(serializer.errors)
         raise ApplicationError(message, fields=fields)
     return serializer.validated_data
+
+
+class Pagination(PageNumberPagination):
+    """DRF's page-number pagination, except that a page that is not 1 to the last (?page=0,
+    ?page=abc, past the end) is refused with a 400 naming `page`, not DRF's 404."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            raise ApplicationError(
+                f"page: {PAGE_MESSAGE}", fields={"page": [PAGE_MESSAGE]}
+            ) from None
+
+
+PAGE_MESSAGE = "Enter a page number from 1 to the last page"
 
 
 def paginated(request, queryset, serializer_class, *, view, context=None) -> Response:
@@ -137,7 +282,7 @@ def paginated(request, queryset, serializer_class, *, view, context=None) -> Res
 
     Costs one COUNT query plus the page's own queries.
     """
-    paginator = PageNumberPagination()
+    paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     data = serializer_class(page, many=True, context=context or {}).data
     return paginator.get_paginated_response(data)

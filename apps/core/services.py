@@ -105,27 +105,3 @@ def validate_instance(
         }
         first = next(iter(fields.values()))[0]
         raise ApplicationError(first, fields=fields) from None
-
-
-def access_log_record(*, user, child, kind: str, path: str = ""):
-    """Record that `user` viewed `kind` of `child`. Caller has already checked access."""
-    from apps.core.models import AccessLog
-
-    return AccessLog.objects.create(
-        user=user, child=child, kind=kind, path=path[:500], viewed_at=timezone.now()
-    )
-
-
-def access_log_record_many(*, user, child_ids, kind: str, path: str = "") -> int:
-    """Record that `user` received `kind` (an export) about each of `child_ids`, in one insert;
-    with no children (a table of figures), one row naming no child. Caller has checked access.
-    Returns the number of rows written."""
-    from apps.core.models import AccessLog
-
-    now = timezone.now()
-    ids = sorted(set(child_ids)) or [None]
-    AccessLog.objects.bulk_create(
-        AccessLog(user=user, child_id=child_id, kind=kind, path=path[:500], viewed_at=now)
-        for child_id in ids
-    )
-    return len(ids)

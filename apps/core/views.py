@@ -1,39 +1,8 @@
-from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.accounts.models import Role
 from apps.core import selectors
-
-START_TEMPLATES = {
-    "care_worker": "core/start/care_worker.html",
-    "home_manager": "core/start/home_manager.html",
-    "social_worker": "core/start/social_worker.html",
-    "return_interviewer": "core/start/return_interviewer.html",
-    "police_liaison": "core/start/police_liaison.html",
-    "service_manager": "core/start/service_manager.html",
-    "administrator": "core/start/administrator.html",
-}
-
-
-@login_required
-def start(request):
-    """Each role lands on its own start page."""
-    template = START_TEMPLATES.get(request.user.role, "core/start/administrator.html")
-    context = {"today": timezone.localdate()}
-    if request.user.role == Role.HOME_MANAGER:
-        # Regulation 40 decisions waiting for them (apps.strategy_meetings).
-        from apps.strategy_meetings.selectors import reg40_list
-
-        context["reg40_pending"] = list(reg40_list(request.user)[:10])
-    return render(request, template, context)
-
-
-def accessibility(request):
-    return render(request, "core/accessibility.html")
 
 
 @never_cache
@@ -49,16 +18,3 @@ def healthz(request):
         "beat_last_seen": beat.isoformat() if beat else None,
     }
     return JsonResponse(body, status=200 if database and broker else 503)
-
-
-def not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
-
-
-def permission_denied(request, exception=None):
-    # Forbidden looks like missing, so existence does not leak.
-    return render(request, "errors/404.html", status=404)
-
-
-def server_error(request):
-    return render(request, "errors/500.html", status=500)

@@ -13,8 +13,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import Role, User
+from apps.accounts import selectors as account_selectors
+from apps.accounts.models import Role
 from apps.children.access import get_child_for_user, require
+from apps.children.services import access_log_record_api
 from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -24,9 +26,7 @@ from apps.core.api import (
     paginated,
     validated,
 )
-from apps.core.models import AccessLogKind
 from apps.core.pagination import IdsFirst
-from apps.core.services import access_log_record
 from apps.episodes import access, selectors, services
 from apps.episodes.serializers import (
     EpisodeFieldsSerializer,
@@ -45,13 +45,6 @@ TAGS = ["episodes"]
 
 # Police reference and risk grade: changed only by those access.can_edit_police_details allows.
 POLICE_FIELDS = {"police_reference", "risk_grade"}
-
-
-def _logged(request, episode) -> None:
-    """Record that the caller read this episode's child's data (after access passed)."""
-    access_log_record(
-        user=request.user, child=episode.child, kind=AccessLogKind.API, path=request.get_full_path()
-    )
 
 
 def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
@@ -163,7 +156,7 @@ class EpisodeDetailApi(APIView):
     )
     def get(self, request, pk: int):
         episode = access.get_episode_for_user(request.user, pk)
-        _logged(request, episode)
+        access_log_record_api(request=request, child=episode.child)
         return _episode_response(request.user, episode)
 
     @extend_schema(
@@ -230,7 +223,7 @@ class EpisodeUpdateListApi(APIView):
     def get(self, request, pk: int):
         episode = access.get_episode_for_user(request.user, pk)
         require(access.can_see_full_episode(request.user))
-        _logged(request, episode)
+        access_log_record_api(request=request, child=episode.child)
         updates = selectors.episode_timeline(episode)
         return paginated(request, updates, self.OutputSerializer, view=self)
 
@@ -271,7 +264,7 @@ class EpisodeInterviewApi(APIView):
     def get(self, request, pk: int):
         episode = access.get_episode_for_user(request.user, pk)
         interview = access.get_interview_for_episode(episode)
-        _logged(request, episode)
+        access_log_record_api(request=request, child=episode.child)
         return _interview_response(interview)
 
     @extend_schema(
@@ -300,7 +293,7 @@ class EpisodeInterviewAssignApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         interviewer = serializers.PrimaryKeyRelatedField(
-            queryset=User.objects.filter(role=Role.RETURN_INTERVIEWER, is_active=True),
+            queryset=account_selectors.users_active_with_role(Role.RETURN_INTERVIEWER),
             help_text="Id of an active return interviewer.",
         )
 
@@ -343,7 +336,7 @@ class EpisodeVisitListApi(APIView):
     def get(self, request, pk: int):
         episode = access.get_episode_for_user(request.user, pk)
         require(access.can_see_full_episode(request.user))
-        _logged(request, episode)
+        access_log_record_api(request=request, child=episode.child)
         visits = selectors.episode_visits(episode).select_related("officer")
         return paginated(request, visits, self.OutputSerializer, view=self)
 

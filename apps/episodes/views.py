@@ -21,10 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.children import access as children_access
 from apps.children.access import get_child_for_user, require
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.models import AccessLogKind
 from apps.core.pagination import IdsFirst, paginate
-from apps.core.services import access_log_record
 from apps.episodes import access, selectors, services
 from apps.episodes.access import get_episode_for_user
 from apps.episodes.forms import (

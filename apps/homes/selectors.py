@@ -72,6 +72,11 @@ def homes_prefetch_for_children() -> Prefetch:
     )
 
 
+def homes_none() -> QuerySet[Home]:
+    """No homes: the choices of a home field until the user's own are known."""
+    return Home.objects.none()
+
+
 def homes_for_placement(user) -> QuerySet[Home]:
     """Open homes `user` may choose when placing a child.
 

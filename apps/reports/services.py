@@ -7,9 +7,10 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record_many
 from apps.core.errors import ApplicationError
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record_many, enqueue_on_commit
+from apps.core.services import enqueue_on_commit
 from apps.reports import exports
 from apps.reports.models import ExportFormat, ExportJob, ExportStatus
 from apps.reports.tables import Table

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.children.access import require
+from apps.children.models import AccessLogKind
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record
 from apps.episodes.access import get_episode_for_user
 from apps.reports import access, exports, selectors, services
 from apps.reports.forms import DashboardFilterForm, Ssda903Form

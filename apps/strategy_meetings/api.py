@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.children.access import get_child_for_user, require
+from apps.children.services import access_log_record_api
 from apps.core.api import (
     ETAG_HEADER,
     IF_MATCH_PARAMETER,
@@ -26,8 +27,6 @@ from apps.core.api import (
     validated,
 )
 from apps.core.errors import ApplicationError
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record
 from apps.strategy_meetings import access, selectors, services
 from apps.strategy_meetings.serializers import (
     ActionCompleteInputSerializer,
@@ -51,13 +50,6 @@ from apps.strategy_meetings.serializers import (
 TAGS = ["strategy meetings"]
 CSE_TAGS = ["CSE risk assessments"]
 REG40_TAGS = ["Regulation 40"]
-
-
-def _logged(request, child) -> None:
-    """Record that the caller read this child's data (after access passed)."""
-    access_log_record(
-        user=request.user, child=child, kind=AccessLogKind.API, path=request.get_full_path()
-    )
 
 
 def _with_etag(data, version: int, *, status_code=status.HTTP_200_OK) -> Response:
@@ -166,7 +158,7 @@ class MeetingDetailApi(APIView):
     )
     def get(self, request, pk: int):
         meeting = access.get_meeting_for_user(request.user, pk)
-        _logged(request, meeting.child)
+        access_log_record_api(request=request, child=meeting.child)
         return _meeting_response(request, meeting)
 
     @extend_schema(
@@ -425,7 +417,7 @@ class ChildAssessmentListApi(APIView):
     )
     def get(self, request, pk: int):
         child = access.get_child_for_assessments(request.user, pk)
-        _logged(request, child)
+        access_log_record_api(request=request, child=child)
         return paginated(
             request, selectors.assessments_for_child(child), self.OutputSerializer, view=self
         )
@@ -491,7 +483,7 @@ class Reg40DetailApi(APIView):
     )
     def get(self, request, pk: int):
         decision = access.get_reg40_for_user(request.user, pk)
-        _logged(request, decision.episode.child)
+        access_log_record_api(request=request, child=decision.episode.child)
         return _with_etag(self.OutputSerializer(decision).data, decision.version)
 
 

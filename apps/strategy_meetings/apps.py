@@ -7,6 +7,11 @@ class StrategyMeetingsConfig(AppConfig):
     verbose_name = "Multi-agency response"
 
     def ready(self):
+        # Its panels on lower apps' pages (apps.core.panels): they do not import this app.
+        from apps.strategy_meetings import panels
+
+        panels.register()
+
         # The overdue-actions time rule reads meeting actions: the engine asks this app for
         # them, so alerts (below meetings) never imports meetings.
         from apps.alerts.models import RuleType

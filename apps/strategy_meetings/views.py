@@ -19,10 +19,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.children.access import children_visible_to, get_child_for_user, require
-from apps.children.models import RiskLevel
+from apps.children.models import AccessLogKind, RiskLevel
+from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError, StaleVersionError
-from apps.core.models import AccessLogKind
-from apps.core.services import access_log_record
 from apps.episodes.forms import display_time, now_to_the_minute
 from apps.episodes.models import Reg40Status
 from apps.strategy_meetings import access, selectors, services

@@ -46,7 +46,7 @@ def test_email_is_not_case_sensitive(client, settings):
     user = make_user()
     response = post_login(client, user.email.upper(), TEST_PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("core:start")
+    assert response["Location"] == reverse("site:start")
 
 
 def test_the_fifth_failure_locks_the_account_even_for_the_right_password(client, settings):
@@ -88,7 +88,7 @@ def test_next_is_followed_only_within_the_site(client, settings):
     settings.REQUIRE_2FA = False
     user = make_user()
     response = post_login(client, user.email, TEST_PASSWORD, next="https://evil.example/")
-    assert response["Location"] == reverse("core:start")
+    assert response["Location"] == reverse("site:start")
     client.post("/account/sign-out/")
     response = post_login(client, user.email, TEST_PASSWORD, next="/account/")
     assert response["Location"] == "/account/"
@@ -136,7 +136,7 @@ class TestTwoFactor:
         with time_machine.travel(timezone.now() + timedelta(seconds=5)):
             device.refresh_from_db()
             right = client.post(reverse("accounts:two_factor_setup"), {"token": totp_now(device)})
-        assert right["Location"] == reverse("core:start")
+        assert right["Location"] == reverse("site:start")
         device.refresh_from_db()
         assert device.confirmed
         assert client.get("/").status_code == 200
@@ -149,7 +149,7 @@ class TestTwoFactor:
         wrong = client.post(reverse("accounts:two_factor_verify"), {"token": "12345"})
         assert "Enter the 6-digit security code" in wrong.content.decode()
         right = client.post(reverse("accounts:two_factor_verify"), {"token": totp_now(device)})
-        assert right["Location"] == reverse("core:start")
+        assert right["Location"] == reverse("site:start")
         assert client.get("/").status_code == 200
 
 

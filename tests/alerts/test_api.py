@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from apps.alerts import services as alerts
 from apps.alerts.models import AlertStatus, Notification, RecipientRole, RuleType
 from apps.alerts.services import DEFAULT_RULES
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind
 from tests.alerts.making import (
     changed_meanwhile,
     many_alerts,

@@ -18,7 +18,7 @@ from apps.accounts.models import Role
 from apps.alerts import services as alerts
 from apps.alerts.models import AlertStatus, Notification, RecipientRole, RuleType
 from apps.alerts.services import DEFAULT_RULES
-from apps.core.models import AccessLog
+from apps.children.models import AccessLog
 from apps.episodes import services as episodes
 from tests.alerts.making import (
     changed_meanwhile,

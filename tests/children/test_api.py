@@ -10,8 +10,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Role
 from apps.children import services
-from apps.children.models import Child, Placement
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind, Child, Placement
 from apps.homes import services as home_services
 from tests.factories import OrganisationFactory, make_user
 from tests.world import build_world

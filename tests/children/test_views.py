@@ -15,8 +15,15 @@ from PIL import Image
 
 from apps.accounts.models import OrganisationKind, Role
 from apps.children import services
-from apps.children.models import Associate, Child, ChildUserObjectPermission, Place, Placement
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import (
+    AccessLog,
+    AccessLogKind,
+    Associate,
+    Child,
+    ChildUserObjectPermission,
+    Place,
+    Placement,
+)
 from tests.factories import OrganisationFactory, make_user
 from tests.world import World, build_world
 

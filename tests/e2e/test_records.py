@@ -18,8 +18,7 @@ from django.utils.dateformat import format as date_format
 from playwright.sync_api import Locator, Page, expect
 
 from apps.children import services as children
-from apps.children.models import Associate, PhilomenaProfile
-from apps.core.models import AccessLog
+from apps.children.models import AccessLog, Associate, PhilomenaProfile
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PHONE_VIEWPORT, add_authenticator, screenshot
 from tests.helpers import sign_in as client_sign_in

@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from apps.children.models import AccessLog, AccessLogKind
 from apps.core.clock import LONDON
-from apps.core.models import AccessLog, AccessLogKind
 from apps.episodes import services as episodes
 from apps.reports.forms import period_dates
 from tests.e2e.axe import assert_accessible

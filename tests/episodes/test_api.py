@@ -8,7 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.children import services as children_services
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind
 from apps.episodes import services
 from apps.episodes.models import Episode, ReturnInterview, UpdateCategory
 from tests.world import build_world

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.models import OrganisationKind, Role
 from apps.children import services as children
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind
 from apps.episodes import services
 from apps.episodes.forms import parse_clock
 from apps.episodes.models import Episode, EpisodeUpdate, ReturnInterview, SafeAndWellVisit

@@ -6,7 +6,7 @@ import pytest
 
 from apps.accounts.models import OrganisationKind, Role
 from apps.children import services as child_services
-from apps.core.models import AccessLog
+from apps.children.models import AccessLog
 from apps.episodes import services as episode_services
 from apps.homes import services as home_services
 from apps.reports.models import ExportJob

@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.children import services as child_services
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind
 from apps.episodes import services as episode_services
 from apps.reports import services
 from apps.reports.exports import neutralise

@@ -316,8 +316,8 @@ API_ROUTES = [
 
 # Routes with no object, open to every signed-in user (or to anyone): their own tests cover them.
 UNSCOPED = {
-    "core:start",
-    "core:accessibility",
+    "site:start",
+    "site:accessibility",
     "healthz",
     "api:schema",
     "api:docs",

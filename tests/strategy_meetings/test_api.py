@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from apps.alerts import services as alert_services
 from apps.alerts.models import Alert
-from apps.core.models import AccessLog, AccessLogKind
+from apps.children.models import AccessLog, AccessLogKind
 from apps.episodes import services as episodes
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import ActionStatus, MeetingStatus, StrategyMeeting

@@ -704,7 +704,7 @@ class TestRegulation40:
         client = signed_in(world.users["hm_a1"])
         target = url("reg40_decide", decision.pk)
         assert target in body(client.get(reverse("episodes:detail", args=[episode.pk])))
-        assert target in body(client.get(reverse("core:start")))
+        assert target in body(client.get(reverse("site:start")))
         assert target in body(client.get(url("reg40_list")))
         # Care workers and social workers see the episode without the prompt.
         for key in ("cw_a1", "sw_a"):

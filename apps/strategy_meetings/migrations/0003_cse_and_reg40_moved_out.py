@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("episodes", "0004_regulation40_from_strategy_meetings"),
-        ("children", "0004_cse_risk_assessments_from_strategy_meetings"),
+        ("children", "0005_cse_risk_assessments_from_strategy_meetings"),
         ("strategy_meetings", "0002_standard_cse_indicators"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('children', '0004_cse_risk_assessments_from_strategy_meetings'),
+        ('children', '0005_cse_risk_assessments_from_strategy_meetings'),
         ('strategy_meetings', '0003_cse_and_reg40_moved_out'),
     ]
 

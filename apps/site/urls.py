@@ -1,8 +1,8 @@
 from django.urls import path
 
-from apps.core import views
+from apps.site import views
 
-app_name = "core"
+app_name = "site"
 
 urlpatterns = [
     path("", views.start, name="start"),

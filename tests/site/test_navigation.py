@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from apps.core.context_processors import active_url, is_active
+from apps.site.context_processors import active_url, is_active
 from tests.world import build_world
 
 

@@ -17,7 +17,7 @@ class NavItem:
         return reverse(self.url_name)
 
 
-_START = NavItem("Start", "core:start")
+_START = NavItem("Start", "site:start")
 _ACCOUNT = NavItem("Your account", "accounts:account")
 _CHILDREN = NavItem("Children", "children:list")
 _HOMES = NavItem("Homes", "homes:list")

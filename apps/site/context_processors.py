@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import cached_property
 
-from apps.core.navigation import navigation_for
+from apps.site.navigation import navigation_for
 
 
 def is_active(url: str, current: str) -> bool:

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("strategy_meetings", "0002_standard_cse_indicators"),
         ("accounts", "0003_out_of_hours_contact"),
-        ("children", "0003_child_cse_risk"),
+        ("children", "0004_accesslog"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
