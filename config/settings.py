@@ -378,7 +378,7 @@ SPECTACULAR_SETTINGS = {
         "CseRiskEnum": "apps.children.models.CseRisk",
         "MeetingStatusEnum": "apps.strategy_meetings.models.MeetingStatus",
         "ActionStatusEnum": "apps.strategy_meetings.models.ActionStatus",
-        "Reg40StatusEnum": "apps.strategy_meetings.models.Reg40Status",
+        "Reg40StatusEnum": "apps.episodes.models.Reg40Status",
         "Reg40DecisionEnum": "apps.strategy_meetings.serializers.REG40_DECISIONS",
     },
 }

@@ -11,6 +11,7 @@ from apps.accounts.models import (
     User,
 )
 from apps.core.errors import ApplicationError
+from apps.core.services import validate_instance
 
 # The fields an organisation's create and update may set besides kind, name and code.
 ORGANISATION_SETTINGS = [
@@ -84,6 +85,30 @@ def organisation_update(*, organisation: Organisation, **fields) -> Organisation
     if "kind" in fields:
         _seed_rules_if_authority(organisation)
     return organisation
+
+
+@transaction.atomic
+def authority_out_of_hours_update(
+    *, actor, authority: Organisation, name: str, email: str
+) -> Organisation:
+    """Set who the last step of the ladder emails. Both empty: the ladder stops at the service
+    managers. Caller has checked the user may manage the authority's rules."""
+    name, email = (name or "").strip(), (email or "").strip().lower()
+    if name and not email:
+        message = "Enter the out-of-hours email address"
+        raise ApplicationError(message, fields={"out_of_hours_email": [message]})
+    changed = [
+        field
+        for field, value in (("out_of_hours_name", name), ("out_of_hours_email", email))
+        if getattr(authority, field) != value
+    ]
+    authority.out_of_hours_name = name
+    authority.out_of_hours_email = email
+    validate_instance(authority)
+    if changed:
+        authority._history_user = actor
+        authority.save(update_fields=changed)
+    return authority
 
 
 def _check_role_fits_organisation(role: str, organisation: Organisation | None) -> None:

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from apps.accounts import services as accounts_services
 from apps.accounts.models import Organisation, Role, User
 from apps.alerts import services
 from apps.alerts.models import (
@@ -80,7 +81,7 @@ def _out_of_hours(authority: Organisation) -> None:
     if (authority.out_of_hours_name, authority.out_of_hours_email) == (name, email):
         return
     manager = User.objects.get(email=MANAGERS[authority.code])
-    services.authority_out_of_hours_update(
+    accounts_services.authority_out_of_hours_update(
         actor=manager, authority=authority, name=name, email=email
     )
 

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from apps.alerts import services
+from apps.episodes.services import episodes_refresh_overnight
 
 
 @shared_task(ignore_result=True, acks_late=True)
@@ -14,7 +15,7 @@ def deliver(delivery_id: int) -> None:
 @shared_task(ignore_result=True)
 def evaluate_time_rules() -> None:
     """Beat, every minute: overnight episodes still open, then the time rules."""
-    services.episodes_refresh_overnight()
+    episodes_refresh_overnight()
     services.time_rules_evaluate()
 
 

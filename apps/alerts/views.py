@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.accounts import services as accounts_services
 from apps.alerts import access, selectors, services
 from apps.alerts.access import get_alert_for_user, get_authority_for_user, get_rule_for_user
 from apps.alerts.forms import AcknowledgeForm, AlertFilterForm, OutOfHoursForm, RuleForm
@@ -208,7 +209,7 @@ def out_of_hours_edit(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.authority_out_of_hours_update(
+            accounts_services.authority_out_of_hours_update(
                 actor=request.user,
                 authority=authority,
                 name=form.cleaned_data["out_of_hours_name"],

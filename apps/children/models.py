@@ -378,3 +378,138 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.user_id} viewed {self.kind} of child {self.child_id} at {self.viewed_at}"
+
+
+# CSE risk assessment ----------------------------------------------------------------------
+
+
+class Domain(models.TextChoices):
+    MISSING = "missing", "Missing and going missing"
+    ASSOCIATES = "associates", "Associates and relationships"
+    GIFTS = "gifts", "Gifts, money and unexplained items"
+    SUBSTANCES = "substances", "Alcohol and drugs"
+    ONLINE = "online", "Phones and online"
+    HEALTH = "health", "Health and sexual health"
+    EDUCATION = "education", "Education"
+    BEHAVIOUR = "behaviour", "Behaviour and emotional wellbeing"
+
+
+class CseIndicator(models.Model):
+    """One question of the screening tool. The standard set has no authority; a service
+    manager can add their own authority's indicators, and retire any of theirs."""
+
+    authority = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cse_indicators",
+    )
+    domain = models.CharField(max_length=20, choices=Domain.choices)
+    text = models.CharField(max_length=300)
+    weight = models.PositiveSmallIntegerField(default=1)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords(table_name="strategy_meetings_historicalcseindicator")
+
+    class Meta:
+        # Moved from strategy_meetings; the table keeps its name (and its rows).
+        db_table = "strategy_meetings_cseindicator"
+        ordering = ["domain", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=3),
+                name="indicator_weight_1_to_3",
+                violation_error_message="The weight must be 1, 2 or 3.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+
+
+class CseRiskAssessment(TimeStampedModel, VersionedModel):
+    """A completed screening: the answers, the score and the level it maps to, or the
+    professional's override with its reason. The newest one is the child's current level
+    (copied to Child.cse_risk by the service, which the escalation rules read)."""
+
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.PROTECT, related_name="cse_assessments"
+    )
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assessed_on = models.DateField()
+    score = models.PositiveSmallIntegerField()
+    calculated_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    override_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
+    override_reason = models.TextField(blank=True, max_length=2000)
+    level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    summary = models.TextField("analysis", blank=True, max_length=8000)
+    review_due_on = models.DateField()
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], table_name="strategy_meetings_historicalcseriskassessment"
+    )
+
+    class Meta:
+        db_table = "strategy_meetings_cseriskassessment"
+        ordering = ["-assessed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(override_level="") | ~Q(override_reason=""),
+                name="assessment_override_needs_reason",
+                violation_error_message="Give a reason for overriding the calculated level.",
+            ),
+        ]
+        indexes = [
+            # A child's assessments, newest first (current level, history).
+            models.Index(fields=["child", "-assessed_on"], name="assessment_child_recent"),
+            # Reviews due.
+            models.Index(fields=["review_due_on"], name="assessment_review_due"),
+        ]
+
+    def __str__(self):
+        return f"CSE risk assessment of {self.child} on {self.assessed_on:%d/%m/%Y}"
+
+
+class Answer(models.TextChoices):
+    NO = "no", "No"
+    POSSIBLE = "possible", "Possible"
+    YES = "yes", "Yes"
+
+
+class Timing(models.TextChoices):
+    CURRENT = "current", "Current"
+    HISTORIC = "historic", "Historic"
+
+
+class CseAnswer(models.Model):
+    """One indicator answered in one assessment."""
+
+    assessment = models.ForeignKey(
+        CseRiskAssessment, on_delete=models.CASCADE, related_name="answers"
+    )
+    indicator = models.ForeignKey(CseIndicator, on_delete=models.PROTECT, related_name="+")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    timing = models.CharField(max_length=10, choices=Timing.choices, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        db_table = "strategy_meetings_cseanswer"
+        ordering = ["indicator__domain", "indicator__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"],
+                name="answer_once_per_indicator",
+                violation_error_message="Each indicator is answered once.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.answer}"

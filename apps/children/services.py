@@ -119,13 +119,20 @@ def child_update(*, actor, child: Child, expected_version: int, **fields) -> Chi
     _check_child(child)
     save_versioned(child, actor=actor, expected_version=expected_version, fields=changed)
     if "cse_risk" in changed:
-        # A child already away overnight whose risk is raised: the CSE rule fires now.
-        from apps.alerts.services import episode_evaluate
-
-        episode = child.episodes.open().select_related("home").first()
-        if episode is not None:
-            episode_evaluate(episode=episode)
+        child_cse_risk_changed(child=child)
     return child
+
+
+def child_cse_risk_changed(*, child: Child) -> None:
+    """The child's CSE risk level has just changed (by an edit or a new assessment): run the
+    escalation rules for the episode the child is away on now, so a child already away
+    overnight whose risk is raised alerts at once. Call inside the changing transaction."""
+    from apps.alerts.services import episode_evaluate
+
+    episode = child.episodes.open().select_related("home").first()
+    if episode is not None:
+        episode.child = child  # the level just set, not a stale copy
+        episode_evaluate(episode=episode)
 
 
 @transaction.atomic

@@ -1,12 +1,16 @@
 """Writes that belong to no single domain app, and the helpers every app's services share."""
 
+import logging
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import StaleVersionError
 from apps.core.models import Heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 def heartbeat_record(*, name: str) -> Heartbeat:
@@ -33,6 +37,23 @@ def apply_changes(instance, *, data: Mapping[str, Any], allowed: Collection[str]
             setattr(instance, name, value)
             changed.append(name)
     return changed
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Once the current transaction commits, hand `task(*args)` to the broker (at once when
+    there is no transaction). A broker that is down is logged, never raised: the write has
+    committed, and the rows the task works on wait in the database for the beat sweep that
+    requeues them (the alert outbox, invitations' sent_sequence). The log names the task and
+    its id arguments only (a cancellation's arguments hold a person's email address)."""
+
+    def send():
+        try:
+            task.apply_async(args, retry=False)
+        except Exception:
+            ids = [a for a in args if isinstance(a, int)]
+            logger.warning("Broker unavailable; %s %s waits", task.name, ids, exc_info=True)
+
+    transaction.on_commit(send)
 
 
 def save_versioned(instance, *, actor, expected_version: int, fields: list[str]) -> None:

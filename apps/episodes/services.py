@@ -23,11 +23,11 @@ from apps.episodes.models import (
     Episode,
     EpisodeUpdate,
     InterviewOutcome,
+    Regulation40Decision,
     ReturnInterview,
     SafeAndWellVisit,
     UpdateCategory,
 )
-from apps.strategy_meetings.services import reg40_prompt
 
 # Fields of the report that may be changed later (not the child, home or return).
 EPISODE_FIELDS = [
@@ -187,6 +187,23 @@ def episode_open(
     return episode
 
 
+def reg40_prompt(*, episode) -> Regulation40Decision | None:
+    """Open a decision prompt for the home manager when an episode is flagged (idempotent).
+    Called by the episode services inside their transaction."""
+    reasons = []
+    if episode.suspected_sexual_exploitation:
+        reasons.append("suspected sexual exploitation")
+    if episode.serious_police_incident:
+        reasons.append("a serious incident involving the police")
+    if not reasons:
+        return None
+    decision, _created = Regulation40Decision.objects.get_or_create(
+        episode=episode,
+        defaults={"home_id": episode.home_id, "trigger": " and ".join(reasons).capitalize()},
+    )
+    return decision
+
+
 def _check_police_details(episode: Episode) -> None:
     _not_future(episode.reported_to_police_at, "reported_to_police_at", "The time reported")
     if episode.reported_to_police_at and episode.reported_to_police_at < episode.last_seen_at:
@@ -305,6 +322,35 @@ def episode_record_return(
     interview.save()
     episode_evaluate(episode=episode)
     return episode
+
+
+def episodes_refresh_overnight(*, now: datetime | None = None) -> int:
+    """Open episodes that have run into the night become overnight now, not only when the
+    child comes back, so the overnight rules fire while the child is still away. Returns how
+    many episodes changed. Beat runs it every minute (apps.alerts.tasks.evaluate_time_rules),
+    before the time rules; each episode changes in its own transaction with the rules run
+    inside it, as every episode write does."""
+    now = now or timezone.now()
+    candidates = (
+        Episode.objects.open()
+        .filter(overnight=False)
+        .select_related("child__placing_authority", "home")
+    )
+    changed = 0
+    for episode in candidates:
+        authority = episode.child.placing_authority
+        if touches_night(
+            episode.last_seen_at, now, starts=authority.night_starts, ends=authority.night_ends
+        ):
+            with transaction.atomic():
+                updated = Episode.objects.filter(
+                    pk=episode.pk, overnight=False, returned_at__isnull=True
+                ).update(overnight=True)
+                if updated:
+                    episode.overnight = True
+                    episode_evaluate(episode=episode, now=now)
+                    changed += 1
+    return changed
 
 
 @transaction.atomic

@@ -5,12 +5,12 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 
 from apps.children.models import AccessLogKind
 from apps.children.services import access_log_record_many
 from apps.core.errors import ApplicationError
+from apps.core.services import enqueue_on_commit
 from apps.reports import exports
 from apps.reports.models import ExportFormat, ExportJob, ExportStatus
 from apps.reports.tables import Table
@@ -40,7 +40,7 @@ def export_job_create(*, actor, kind: str, file_format: str, params: dict) -> Ex
     job = ExportJob.objects.create(user=actor, kind=kind, file_format=file_format, params=params)
     from apps.reports.tasks import export_job_run_task
 
-    transaction.on_commit(lambda: export_job_run_task.delay(job.pk))
+    enqueue_on_commit(export_job_run_task, job.pk)
     return job
 
 

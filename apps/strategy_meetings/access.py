@@ -30,10 +30,10 @@ from apps.accounts.models import Role
 from apps.alerts.access import get_alert_for_user
 from apps.children.access import children_visible_to, get_child_for_user, is_case_holder
 from apps.core.scope import Scope, one_or_404, parse_pk
+from apps.episodes.models import Regulation40Decision
 from apps.strategy_meetings.models import (
     MeetingAction,
     MeetingAttendee,
-    Regulation40Decision,
     StrategyMeeting,
 )
 

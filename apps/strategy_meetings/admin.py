@@ -11,12 +11,8 @@ from django.contrib import admin
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.strategy_meetings.models import (
-    CseIndicator,
-    MeetingAttendee,
-    Regulation40Decision,
-    StrategyMeeting,
-)
+from apps.episodes.models import Regulation40Decision
+from apps.strategy_meetings.models import CseIndicatorListing, MeetingAttendee, StrategyMeeting
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,7 +54,7 @@ class MeetingAttendeeAdmin(ListOnlyAdmin):
     search_fields = ["email", "name"]
 
 
-@admin.register(CseIndicator)
+@admin.register(CseIndicatorListing)
 class CseIndicatorAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ["text", "domain", "weight", "authority", "active"]
     list_filter = ["domain", "active", "authority"]

@@ -18,3 +18,11 @@ class StrategyMeetingsConfig(AppConfig):
         from apps.strategy_meetings import access
 
         child_scope.contribute(Role.POLICE_LIAISON, access.children_of_recent_meetings)
+
+        # The overdue-actions time rule reads meeting actions: the engine asks this app for
+        # them, so alerts (below meetings) never imports meetings.
+        from apps.alerts.models import RuleType
+        from apps.alerts.services import time_rule_source_register
+        from apps.strategy_meetings.selectors import actions_overdue_due
+
+        time_rule_source_register(rule_type=RuleType.ACTION_OVERDUE, source=actions_overdue_due)

@@ -26,16 +26,11 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.children.demo import HOME_MANAGER, POLICE_LIAISON, SOCIAL_WORKER
-from apps.children.models import Child, CseRisk
+from apps.children.models import Child, CseRisk, CseRiskAssessment
 from apps.core.clock import LONDON
 from apps.episodes.demo import STORY_CHILD
 from apps.strategy_meetings import services
-from apps.strategy_meetings.models import (
-    CseRiskAssessment,
-    MeetingAction,
-    MeetingAttendee,
-    StrategyMeeting,
-)
+from apps.strategy_meetings.models import MeetingAction, MeetingAttendee, StrategyMeeting
 from apps.strategy_meetings.selectors import indicators_for, invitable_users
 
 SCHOOL = (

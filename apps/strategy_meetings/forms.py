@@ -4,6 +4,7 @@ be invited, every indicator answered, an override needs a reason...)."""
 
 from django import forms
 
+from apps.children.models import Answer, CseIndicator, Domain, RiskLevel, Timing
 from apps.core.forms import (
     INLINE_RADIOS_TEMPLATE,
     TIME_HINT,
@@ -16,18 +17,13 @@ from apps.core.forms import (
     radios,
     textarea,
 )
+from apps.episodes.models import Reg40Status
 from apps.strategy_meetings.models import (
-    Answer,
     Attendance,
-    CseIndicator,
     Decision,
-    Domain,
     MeetingAction,
     MeetingAttendee,
-    Reg40Status,
-    RiskLevel,
     StrategyMeeting,
-    Timing,
 )
 
 # The Regulation 40 form below moves to apps.episodes (issue 12); it then uses

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from apps.children.models import CseIndicator
 from apps.core.models import TimeStampedModel, VersionedModel
 
 # Strategy meetings ------------------------------------------------------------------------
@@ -234,186 +235,14 @@ class MeetingAction(TimeStampedModel, VersionedModel):
         return self.owner_attendee.name if self.owner_attendee_id else ""
 
 
-# CSE risk assessment ----------------------------------------------------------------------
+# The admin's list of CSE indicators -------------------------------------------------------
 
 
-class Domain(models.TextChoices):
-    MISSING = "missing", "Missing and going missing"
-    ASSOCIATES = "associates", "Associates and relationships"
-    GIFTS = "gifts", "Gifts, money and unexplained items"
-    SUBSTANCES = "substances", "Alcohol and drugs"
-    ONLINE = "online", "Phones and online"
-    HEALTH = "health", "Health and sexual health"
-    EDUCATION = "education", "Education"
-    BEHAVIOUR = "behaviour", "Behaviour and emotional wellbeing"
-
-
-class CseIndicator(models.Model):
-    """One question of the screening tool. The standard set has no authority; a service
-    manager can add their own authority's indicators, and retire any of theirs."""
-
-    authority = models.ForeignKey(
-        "accounts.Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="cse_indicators",
-    )
-    domain = models.CharField(max_length=20, choices=Domain.choices)
-    text = models.CharField(max_length=300)
-    weight = models.PositiveSmallIntegerField(default=1)
-    order = models.PositiveSmallIntegerField(default=0)
-    active = models.BooleanField(default=True)
-    history = HistoricalRecords()
+class CseIndicatorListing(CseIndicator):
+    """The CSE screening indicators as the admin lists them, read-only, under the
+    multi-agency response as before they moved to children: they are authority configuration,
+    not child data, and the admin shows no children section (ARCHITECTURE.md, access model)."""
 
     class Meta:
-        ordering = ["domain", "order", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(weight__gte=1, weight__lte=3),
-                name="indicator_weight_1_to_3",
-                violation_error_message="The weight must be 1, 2 or 3.",
-            ),
-        ]
-
-    def __str__(self):
-        return self.text
-
-
-class RiskLevel(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-
-
-class CseRiskAssessment(TimeStampedModel, VersionedModel):
-    """A completed screening: the answers, the score and the level it maps to, or the
-    professional's override with its reason. The newest one is the child's current level
-    (copied to Child.cse_risk by the service, which the escalation rules read)."""
-
-    child = models.ForeignKey(
-        "children.Child", on_delete=models.PROTECT, related_name="cse_assessments"
-    )
-    assessed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    assessed_on = models.DateField()
-    score = models.PositiveSmallIntegerField()
-    calculated_level = models.CharField(max_length=10, choices=RiskLevel.choices)
-    override_level = models.CharField(max_length=10, choices=RiskLevel.choices, blank=True)
-    override_reason = models.TextField(blank=True, max_length=2000)
-    level = models.CharField(max_length=10, choices=RiskLevel.choices)
-    summary = models.TextField("analysis", blank=True, max_length=8000)
-    review_due_on = models.DateField()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        ordering = ["-assessed_on", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(override_level="") | ~Q(override_reason=""),
-                name="assessment_override_needs_reason",
-                violation_error_message="Give a reason for overriding the calculated level.",
-            ),
-        ]
-        indexes = [
-            # A child's assessments, newest first (current level, history).
-            models.Index(fields=["child", "-assessed_on"], name="assessment_child_recent"),
-            # Reviews due.
-            models.Index(fields=["review_due_on"], name="assessment_review_due"),
-        ]
-
-    def __str__(self):
-        return f"CSE risk assessment of {self.child} on {self.assessed_on:%d/%m/%Y}"
-
-
-class Answer(models.TextChoices):
-    NO = "no", "No"
-    POSSIBLE = "possible", "Possible"
-    YES = "yes", "Yes"
-
-
-class Timing(models.TextChoices):
-    CURRENT = "current", "Current"
-    HISTORIC = "historic", "Historic"
-
-
-class CseAnswer(models.Model):
-    """One indicator answered in one assessment."""
-
-    assessment = models.ForeignKey(
-        CseRiskAssessment, on_delete=models.CASCADE, related_name="answers"
-    )
-    indicator = models.ForeignKey(CseIndicator, on_delete=models.PROTECT, related_name="+")
-    answer = models.CharField(max_length=10, choices=Answer.choices)
-    timing = models.CharField(max_length=10, choices=Timing.choices, blank=True)
-    note = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        ordering = ["indicator__domain", "indicator__order", "pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assessment", "indicator"],
-                name="answer_once_per_indicator",
-                violation_error_message="Each indicator is answered once.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.indicator}: {self.answer}"
-
-
-# Regulation 40 ----------------------------------------------------------------------------
-
-
-class Reg40Status(models.TextChoices):
-    PENDING = "pending", "Decision needed"
-    NOTIFIED = "notified", "Notified to Ofsted"
-    NOT_NOTIFIABLE = "not_notifiable", "Not notifiable"
-
-
-class Regulation40Decision(TimeStampedModel, VersionedModel):
-    """The home manager's decision whether an event must be notified to Ofsted under
-    Regulation 40 of the Children's Homes Regulations 2015. Opened as a prompt when an episode
-    is flagged for suspected sexual exploitation or a serious police incident."""
-
-    episode = models.OneToOneField(
-        "episodes.Episode", on_delete=models.PROTECT, related_name="regulation40"
-    )
-    home = models.ForeignKey("homes.Home", on_delete=models.PROTECT, related_name="+")
-    trigger = models.CharField(max_length=300)
-    status = models.CharField(
-        max_length=20, choices=Reg40Status.choices, default=Reg40Status.PENDING
-    )
-    notified_at = models.DateTimeField("notified to Ofsted at", null=True, blank=True)
-    ofsted_reference = models.CharField(max_length=50, blank=True)
-    not_notifiable_reason = models.TextField(blank=True, max_length=2000)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = "Regulation 40 decision"
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(status="notified")
-                | (Q(notified_at__isnull=False) & ~Q(ofsted_reference="")),
-                name="reg40_notified_has_time_and_reference",
-                violation_error_message="Enter when Ofsted was notified and its reference.",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="not_notifiable") | ~Q(not_notifiable_reason=""),
-                name="reg40_not_notifiable_has_reason",
-                violation_error_message="Enter why this is not notifiable.",
-            ),
-        ]
-        indexes = [
-            # The home manager's open prompts.
-            models.Index(fields=["home"], condition=Q(status="pending"), name="reg40_pending"),
-        ]
-
-    def __str__(self):
-        return f"Regulation 40 decision for {self.episode}"
+        proxy = True
+        verbose_name = "CSE indicator"

@@ -1,8 +1,14 @@
 """Reads about meetings, actions, assessments and Regulation 40 decisions that take a user."""
 
+from datetime import datetime
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from apps.alerts.models import EscalationRule, RecipientRole
+from apps.alerts.services import CATCH_UP, Due
+from apps.children.models import CseIndicator, CseRiskAssessment
+from apps.episodes.models import Reg40Status, Regulation40Decision
 from apps.strategy_meetings.access import (
     actions_visible_to,
     meetings_visible_to,
@@ -10,12 +16,8 @@ from apps.strategy_meetings.access import (
 )
 from apps.strategy_meetings.models import (
     ActionStatus,
-    CseIndicator,
-    CseRiskAssessment,
     MeetingAction,
     MeetingAttendee,
-    Reg40Status,
-    Regulation40Decision,
     StrategyMeeting,
 )
 
@@ -69,7 +71,7 @@ def assessments_for_child(child) -> QuerySet[CseRiskAssessment]:
 
 
 def _answers():
-    from apps.strategy_meetings.models import CseAnswer
+    from apps.children.models import CseAnswer
 
     return CseAnswer.objects.select_related("indicator")
 
@@ -143,3 +145,39 @@ def alert_suggested_attendees(alert) -> list:
 def reg40_pending_for_episode(user, episode) -> Regulation40Decision | None:
     """The episode's Regulation 40 decision still waiting, if the user may see it. One query."""
     return reg40_visible_to(user).filter(episode=episode, status=Reg40Status.PENDING).first()
+
+
+def actions_overdue_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
+    """The time-rule source of the "meeting action overdue" rule (registered in
+    StrategyMeetingsConfig.ready()): open actions past their due date (UK date), one query."""
+    if not rules:
+        return []
+    by_authority = {rule.authority_id: rule for rule in rules}
+    today = timezone.localdate(now)
+    actions = MeetingAction.objects.filter(
+        status=ActionStatus.OPEN,
+        due_on__lt=today,
+        due_on__gte=today - CATCH_UP,
+        meeting__authority_id__in=list(by_authority),
+    ).select_related("meeting__child", "owner_user", "owner_attendee")
+    due = []
+    for action in actions:
+        meeting = action.meeting
+        summary = (
+            f"{action.description[:200]} (owner {action.owner_name}) was due "
+            f"{action.due_on:%-d %b %Y}"
+        )
+        due.append(
+            Due(
+                by_authority[meeting.authority_id],
+                None,
+                f"action:{action.pk}",
+                summary,
+                child=meeting.child,
+                named={
+                    RecipientRole.ACTION_OWNER: action.owner_user_id,
+                    RecipientRole.MEETING_CHAIR: meeting.chair_id,
+                },
+            )
+        )
+    return due

@@ -8,19 +8,11 @@ when the view's context says `restricted=True` (access.can_read_restricted_minut
 
 from rest_framework import serializers
 
+from apps.children.models import Answer, Domain, RiskLevel, Timing
 from apps.children.serializers import UserRefSerializer
+from apps.episodes.models import Reg40Status
 from apps.episodes.serializers import ChildRefSerializer
-from apps.strategy_meetings.models import (
-    ActionStatus,
-    Answer,
-    Attendance,
-    Decision,
-    Domain,
-    MeetingStatus,
-    Reg40Status,
-    RiskLevel,
-    Timing,
-)
+from apps.strategy_meetings.models import ActionStatus, Attendance, Decision, MeetingStatus
 
 # Meetings ----------------------------------------------------------------------------------
 

@@ -14,24 +14,25 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core.errors import ApplicationError
-from apps.core.services import save_versioned, validate_instance
-from apps.strategy_meetings.models import (
-    ActionStatus,
+from apps.children.models import (
     Answer,
-    Attendance,
     CseAnswer,
     CseIndicator,
     CseRiskAssessment,
+    RiskLevel,
+    Timing,
+)
+from apps.core.errors import ApplicationError
+from apps.core.services import enqueue_on_commit, save_versioned, validate_instance
+from apps.episodes.models import Reg40Status, Regulation40Decision
+from apps.strategy_meetings.models import (
+    ActionStatus,
+    Attendance,
     Decision,
     MeetingAction,
     MeetingAttendee,
     MeetingStatus,
-    Reg40Status,
-    Regulation40Decision,
-    RiskLevel,
     StrategyMeeting,
-    Timing,
 )
 
 logger = logging.getLogger(__name__)
@@ -54,10 +55,7 @@ def _check_where(location: str, video_link: str) -> None:
 def _enqueue_invitations(meeting_id: int) -> None:
     from apps.strategy_meetings.tasks import send_invitations
 
-    try:
-        send_invitations.apply_async((meeting_id,), retry=False)
-    except Exception:
-        logger.warning("Broker unavailable; invitations for meeting %s wait", meeting_id)
+    enqueue_on_commit(send_invitations, meeting_id)
 
 
 def _invite(meeting: StrategyMeeting, *, user=None, name="", agency="", email="") -> None:
@@ -132,7 +130,7 @@ def meeting_schedule(
         if user.pk not in seen:
             seen.add(user.pk)
             _invite(meeting, user=user)
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting
 
 
@@ -144,7 +142,7 @@ def attendee_add(
     if not meeting.is_upcoming:
         raise _error("name", "People can only be invited to a meeting that has not happened")
     _invite(meeting, user=user, name=name, agency=agency, email=email)
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting.attendees.order_by("-pk").first()
 
 
@@ -161,13 +159,7 @@ def attendee_remove(*, actor, attendee: MeetingAttendee) -> None:
     if meeting.is_upcoming:
         from apps.strategy_meetings.tasks import send_cancellation
 
-        def enqueue():
-            try:
-                send_cancellation.apply_async((meeting.pk, details), retry=False)
-            except Exception:
-                logger.warning("Broker unavailable; cancellation to an ex-attendee not sent")
-
-        transaction.on_commit(enqueue)
+        enqueue_on_commit(send_cancellation, meeting.pk, details)
 
 
 @transaction.atomic
@@ -200,7 +192,7 @@ def meeting_move(
         expected_version=expected_version,
         fields=["scheduled_at", "location", "video_link", "duration_minutes", "status", "sequence"],
     )
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting
 
 
@@ -221,7 +213,7 @@ def meeting_cancel(
         expected_version=expected_version,
         fields=["status", "cancelled_reason", "sequence"],
     )
-    transaction.on_commit(lambda: _enqueue_invitations(meeting.pk))
+    _enqueue_invitations(meeting.pk)
     return meeting
 
 
@@ -447,8 +439,8 @@ def assessment_complete(
     """Score a completed screening, set the child's current CSE risk level from it, and run
     the escalation rules for an episode the child is away on now (the overnight-at-risk rule
     reads the level). `indicators` is the set the form showed; every one must be answered."""
-    from apps.alerts.services import episode_evaluate
     from apps.children.models import Child
+    from apps.children.services import child_cse_risk_changed
 
     assessed_on = assessed_on or timezone.localdate()
     if assessed_on > timezone.localdate():
@@ -495,31 +487,11 @@ def assessment_complete(
     if newest.pk == assessment.pk and child.cse_risk != level:
         Child.objects.filter(pk=child.pk).update(cse_risk=level)
         child.cse_risk = level
-        episode = child.episodes.open().select_related("home", "child").first()
-        if episode is not None:
-            episode.child = child
-            episode_evaluate(episode=episode)
+        child_cse_risk_changed(child=child)
     return assessment
 
 
 # Regulation 40 ----------------------------------------------------------------------------
-
-
-def reg40_prompt(*, episode) -> Regulation40Decision | None:
-    """Open a decision prompt for the home manager when an episode is flagged (idempotent).
-    Called by the episode services inside their transaction."""
-    reasons = []
-    if episode.suspected_sexual_exploitation:
-        reasons.append("suspected sexual exploitation")
-    if episode.serious_police_incident:
-        reasons.append("a serious incident involving the police")
-    if not reasons:
-        return None
-    decision, _created = Regulation40Decision.objects.get_or_create(
-        episode=episode,
-        defaults={"home_id": episode.home_id, "trigger": " and ".join(reasons).capitalize()},
-    )
-    return decision
 
 
 @transaction.atomic

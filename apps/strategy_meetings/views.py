@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.children.access import children_visible_to, get_child_for_user, require
-from apps.children.models import AccessLogKind
+from apps.children.models import AccessLogKind, RiskLevel
 from apps.children.services import access_log_record
 from apps.core.clock import display_time
 from apps.core.errors import ApplicationError
 from apps.core.forms import now_to_the_minute
 from apps.core.web import versioned_edit
+from apps.episodes.models import Reg40Status
 from apps.strategy_meetings import access, selectors, services
 from apps.strategy_meetings.access import get_meeting_for_user
 from apps.strategy_meetings.forms import (
@@ -41,13 +42,7 @@ from apps.strategy_meetings.forms import (
     ScheduleForm,
     in_domain_order,
 )
-from apps.strategy_meetings.models import (
-    ActionStatus,
-    Decision,
-    MeetingStatus,
-    Reg40Status,
-    RiskLevel,
-)
+from apps.strategy_meetings.models import ActionStatus, Decision, MeetingStatus
 
 MEETINGS_PER_PAGE = 25
 STATUS_TAGS = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.alerts import services as alerts
 from apps.alerts.models import Alert, AlertDelivery, Channel, EscalationRule, Notification
+from apps.alerts.services import engine, outbox
 from tests.alerts.helpers import log_episode, world_with_rules
 from tests.services import need
 
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def racing(monkeypatch):
     need(connection.vendor == "postgresql", "the race needs PostgreSQL (set DATABASE_URL)")
     enqueued: list[list[int]] = []
-    monkeypatch.setattr(alerts, "_enqueue", enqueued.append)  # no broker here
+    monkeypatch.setattr(outbox, "_enqueue", enqueued.append)  # no broker here
     return enqueued
 
 
@@ -30,13 +31,13 @@ def race(monkeypatch, work) -> list:
     """Run `work()` in two threads, each in its own transaction; both reach `_raise` (having
     checked for an earlier alert) before either goes on, and each commits on its own."""
     barrier = threading.Barrier(2, timeout=20)
-    real_raise = alerts._raise
+    real_raise = engine._raise
 
     def raise_together(**kwargs):
         barrier.wait()
         return real_raise(**kwargs)
 
-    monkeypatch.setattr(alerts, "_raise", raise_together)
+    monkeypatch.setattr(engine, "_raise", raise_together)
     results, errors = [], []
 
     def run():

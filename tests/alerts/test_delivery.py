@@ -20,6 +20,7 @@ from rest_framework.test import APIClient
 
 from apps.alerts import services as alerts
 from apps.alerts.models import Alert, AlertDelivery, DeliveryStatus, Notification
+from apps.alerts.services import outbox
 from apps.alerts.tasks import deliver
 from tests.alerts.helpers import cross_repeat_threshold, emails, log_episode, world_with_rules
 from tests.services import free_port, wait_until
@@ -132,7 +133,7 @@ def test_with_redis_down_staff_still_log_episodes_and_beat_sends_every_email_onc
     world, pipeline, signed_in, caplog
 ):
     pipeline.redis.stop()
-    caplog.set_level(logging.WARNING, logger="apps.alerts.services")
+    caplog.set_level(logging.WARNING, logger="apps.core.services")
 
     # Through the service: two episodes of a1; then the third through the web page.
     log_episode(world, days_ago=20)
@@ -301,7 +302,7 @@ def test_two_threads_sending_the_same_delivery_at_once_send_it_once(
         from tests.services import need
 
         need(False, "the claim race needs PostgreSQL (set DATABASE_URL)")
-    monkeypatch.setattr(alerts, "_enqueue", lambda ids: None)  # no broker in this test
+    monkeypatch.setattr(outbox, "_enqueue", lambda ids: None)  # no broker in this test
     delivery = emails(cross_repeat_threshold(world)).first()
     smtp_sink.delay = 0.3
     barrier = threading.Barrier(2, timeout=20)

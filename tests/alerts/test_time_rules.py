@@ -23,9 +23,11 @@ from apps.alerts.models import (
     Notification,
     RuleType,
 )
+from apps.alerts.services import outbox
 from apps.children import services as children
 from apps.episodes import services as episodes
 from apps.episodes.models import Episode, ReturnInterview
+from apps.episodes.services import episodes_refresh_overnight
 from tests.alerts.helpers import world_with_rules
 from tests.factories import OrganisationFactory
 
@@ -252,10 +254,10 @@ class TestOvernight:
             world, T0.replace(hour=20), reported_to_police_at=T0.replace(hour=20)
         )
         assert episode.overnight is False
-        assert alerts.episodes_refresh_overnight(now=late_night - MIN) == 0
+        assert episodes_refresh_overnight(now=late_night - MIN) == 0
         assert Alert.objects.count() == 0
 
-        assert alerts.episodes_refresh_overnight(now=late_night + MIN) == 1
+        assert episodes_refresh_overnight(now=late_night + MIN) == 1
         episode.refresh_from_db()
         assert episode.overnight is True
         (alert,) = Alert.objects.filter(rule__rule_type=RuleType.OVERNIGHT_AT_CSE_RISK)
@@ -266,7 +268,7 @@ class TestOvernight:
             world.users["sw_a"], world.users["hm_a1"], world.users["police_1"]
         )
         # The next minute: nothing more to change or raise.
-        assert alerts.episodes_refresh_overnight(now=late_night + 2 * MIN) == 0
+        assert episodes_refresh_overnight(now=late_night + 2 * MIN) == 0
         assert Alert.objects.count() == 1
 
     def test_at_low_cse_risk_it_turns_overnight_without_an_alert(self, world, late_night):
@@ -274,7 +276,7 @@ class TestOvernight:
         episode = open_episode(
             world, T0.replace(hour=20), reported_to_police_at=T0.replace(hour=20)
         )
-        assert alerts.episodes_refresh_overnight(now=late_night + MIN) == 1
+        assert episodes_refresh_overnight(now=late_night + MIN) == 1
         episode.refresh_from_db()
         assert episode.overnight is True
         assert Alert.objects.count() == 0
@@ -315,7 +317,7 @@ class TestLadder:
             "it was not acknowledged within 30 minutes."
         )
         email = AlertDelivery.objects.get(alert=alert, level=1, channel=Channel.EMAIL)
-        assert alerts.ladder_description(alert) in alerts._email(email).body
+        assert alerts.ladder_description(alert) in outbox._email(email).body
 
         step_2 = step_1 + timedelta(minutes=30)
         assert alert.escalate_at == step_2

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from apps.accounts import services as accounts_services
 from apps.accounts.models import Role
 from apps.alerts import services as alerts
 from apps.alerts.models import AlertStatus, Notification, RecipientRole, RuleType
@@ -398,7 +399,7 @@ class TestRules:
     def test_it_shows_the_out_of_hours_contact(self, world, signed_in):
         client = signed_in(world.users["sm_a"])
         assert "Not set: the ladder stops at the service managers" in body(client.get(RULES))
-        alerts.authority_out_of_hours_update(
+        accounts_services.authority_out_of_hours_update(
             actor=world.users["sm_a"],
             authority=world.orgs["A"],
             name="Emergency Duty Team",

@@ -14,18 +14,25 @@ from django.db.models import Count
 from apps.accounts.models import Role, User
 from apps.alerts.models import Alert, AlertDelivery, Notification
 from apps.children.access import children_visible_to
-from apps.children.models import Child, ChildUserObjectPermission, PhilomenaProfile, Placement
+from apps.children.models import (
+    Child,
+    ChildUserObjectPermission,
+    CseRiskAssessment,
+    PhilomenaProfile,
+    Placement,
+)
 from apps.core.clock import touches_night
 from apps.episodes.access import episodes_visible_to
-from apps.episodes.models import Episode, EpisodeUpdate, ReturnInterview, SafeAndWellVisit
+from apps.episodes.models import (
+    Episode,
+    EpisodeUpdate,
+    Regulation40Decision,
+    ReturnInterview,
+    SafeAndWellVisit,
+)
 from apps.homes.access import homes_visible_to
 from apps.homes.models import Home, HomeUserObjectPermission
-from apps.strategy_meetings.models import (
-    CseRiskAssessment,
-    MeetingAction,
-    Regulation40Decision,
-    StrategyMeeting,
-)
+from apps.strategy_meetings.models import MeetingAction, StrategyMeeting
 from benchmarks import generate
 from benchmarks.loader import Loader
 from tests.factories import OrganisationFactory

@@ -27,6 +27,7 @@ from apps.alerts.models import (
     Notification,
     RuleType,
 )
+from apps.alerts.services import outbox
 from apps.episodes import services as episodes
 from apps.episodes.models import Episode, EpisodeKind, ReturnMethod, RiskGrade
 from tests.e2e.axe import assert_accessible
@@ -50,7 +51,7 @@ def no_broker(monkeypatch):
     """Emails wait in the outbox: nothing is published to the shared Redis (the journeys that
     are not about email). The live server runs in this process, so this reaches it too."""
     queued: list[int] = []
-    monkeypatch.setattr(alerts, "_enqueue", queued.extend)
+    monkeypatch.setattr(outbox, "_enqueue", queued.extend)
     return queued
 
 

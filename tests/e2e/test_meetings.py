@@ -18,6 +18,7 @@ from playwright.sync_api import Page, expect
 
 from apps.alerts import services as alerts
 from apps.alerts.models import Alert
+from apps.alerts.services import outbox
 from apps.episodes import services as episodes
 from apps.strategy_meetings import services as meetings
 from apps.strategy_meetings.models import ActionStatus, MeetingAction, StrategyMeeting
@@ -38,7 +39,7 @@ def world(world):
 def no_broker(monkeypatch):
     """Nothing is published to the shared Redis: invitations and alert emails wait on their
     rows. The live server runs in this process, so this reaches it too."""
-    monkeypatch.setattr(alerts, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(outbox, "_enqueue", lambda ids: None)
     monkeypatch.setattr(meetings, "_enqueue_invitations", lambda meeting_id: None)
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.children.demo import POLICE_LIAISON, SOCIAL_WORKER
+from apps.children.models import CseRiskAssessment
 from apps.strategy_meetings.models import (
     ActionStatus,
-    CseRiskAssessment,
     MeetingAction,
     MeetingAttendee,
     MeetingStatus,
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def no_broker(monkeypatch):
-    from apps.alerts import services as alert_services
+    from apps.alerts.services import outbox
 
-    monkeypatch.setattr(alert_services, "_enqueue", lambda ids: None)
+    monkeypatch.setattr(outbox, "_enqueue", lambda ids: None)
 
 
 def counts() -> dict[str, int]:

@@ -10,17 +10,12 @@ from icalendar import Calendar
 
 from apps.alerts import services as alerts
 from apps.alerts.models import Alert, RuleType
+from apps.children.models import CseIndicator, RiskLevel
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.episodes import services as episodes
+from apps.episodes.models import Reg40Status
 from apps.strategy_meetings import services
-from apps.strategy_meetings.models import (
-    ActionStatus,
-    CseIndicator,
-    MeetingAttendee,
-    MeetingStatus,
-    Reg40Status,
-    RiskLevel,
-)
+from apps.strategy_meetings.models import ActionStatus, MeetingAttendee, MeetingStatus
 
 
 def schedule(world, **overrides):

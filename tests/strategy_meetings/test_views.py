@@ -11,15 +11,14 @@ from django.utils import timezone
 
 from apps.alerts import services as alert_services
 from apps.alerts.models import Alert
+from apps.children.models import CseIndicator, CseRiskAssessment
 from apps.episodes import services as episodes
+from apps.episodes.models import Reg40Status
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import (
     ActionStatus,
-    CseIndicator,
-    CseRiskAssessment,
     MeetingAttendee,
     MeetingStatus,
-    Reg40Status,
     StrategyMeeting,
 )
 from apps.strategy_meetings.selectors import indicators_for

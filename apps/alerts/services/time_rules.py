@@ -1,0 +1,161 @@
+"""Time rules: beat, every minute, raises the alerts that are due because time has passed.
+
+The rules about episodes (open too long, no police report, return interview not held) are
+here; an app above alerts adds its own rule type by registering a source
+(`time_rule_source_register`), so alerts never imports it (strategy meetings: overdue actions).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.alerts.models import (
+    TIME_RULES,
+    Alert,
+    EscalationRule,
+    RuleType,
+)
+from apps.alerts.services import engine
+from apps.alerts.services.engine import _hours, _when
+
+# Time rules look back this far for things that should have alerted (beat or the database
+# down for a while); older misses are left to the reports.
+CATCH_UP = timedelta(days=14)
+
+
+@dataclass
+class Due:
+    """A time rule that should fire for one thing, unless it already has."""
+
+    rule: EscalationRule
+    episode: object | None
+    key: str
+    summary: str
+    child: object = None
+    home: object = None
+    named: dict | None = None
+
+    def __post_init__(self):
+        if self.episode is not None:
+            self.child = self.child or self.episode.child
+            self.home = self.home or self.episode.home
+
+
+# Rule type -> the function giving what is due for it: `source(rules=..., now=...)` takes the
+# enabled rules of that type (perhaps none) and returns a list of `Due`, in a fixed number of
+# queries. Registered by the app that owns the rows, in its AppConfig.ready().
+TimeRuleSource = Callable[..., list[Due]]
+TIME_RULE_SOURCES: dict[str, TimeRuleSource] = {}
+
+
+def time_rule_source_register(*, rule_type: str, source: TimeRuleSource) -> None:
+    """Let `time_rules_evaluate` ask `source` what is due for `rule_type` (a time rule whose
+    rows live in an app above alerts). Registering again replaces the source."""
+    if rule_type not in TIME_RULES:
+        raise ValueError(f"{rule_type} is not a time rule")
+    TIME_RULE_SOURCES[rule_type] = source
+
+
+def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
+    """Beat, every minute: episodes open too long, missing with no police report, and return
+    interviews not held in time. Per rule type: one query for the candidates and one for the
+    alerts already raised on them, whatever the number of authorities or the history size;
+    then a fixed number for each alert raised."""
+    from apps.episodes.models import Episode, EpisodeKind, InterviewOutcome, ReturnInterview
+
+    now = now or timezone.now()
+    rules = list(EscalationRule.objects.filter(enabled=True, rule_type__in=TIME_RULES))
+    due: list[Due] = []
+    for rule_type, source in TIME_RULE_SOURCES.items():
+        due += source(rules=[r for r in rules if r.rule_type == rule_type], now=now)
+    for rule_type in TIME_RULES - set(TIME_RULE_SOURCES):
+        of_type = [r for r in rules if r.rule_type == rule_type and r.hours]
+        if not of_type:
+            continue
+        by_authority: dict[int, list[EscalationRule]] = {}
+        for rule in of_type:
+            by_authority.setdefault(rule.authority_id, []).append(rule)
+        earliest = now - timedelta(hours=min(r.hours for r in of_type))
+        authorities = list(by_authority)
+        if rule_type == RuleType.INTERVIEW_NOT_HELD:
+            interviews = (
+                ReturnInterview.objects.filter(
+                    episode__returned_at__lte=earliest,
+                    episode__returned_at__gte=now - CATCH_UP,
+                    episode__child__placing_authority_id__in=authorities,
+                )
+                .exclude(outcome=InterviewOutcome.ACCEPTED, held_at__isnull=False)
+                .select_related("episode__child", "episode__home")
+            )
+            for interview in interviews:
+                episode = interview.episode
+                state = (
+                    interview.get_outcome_display().lower()
+                    if interview.outcome
+                    else ("no outcome recorded")
+                )
+                for rule in by_authority[episode.child.placing_authority_id]:
+                    if episode.returned_at <= now - timedelta(hours=rule.hours):
+                        summary = (
+                            f"Came back {_when(episode.returned_at)}; the return interview was "
+                            f"not held within {_hours(rule.hours)} ({state})"
+                        )
+                        due.append(Due(rule, episode, f"interview:{interview.pk}", summary))
+            continue
+        episodes = Episode.objects.open().filter(
+            child__placing_authority_id__in=authorities, last_seen_at__gte=now - CATCH_UP * 4
+        )
+        if rule_type == RuleType.OPEN_LONGER_THAN:
+            episodes = episodes.filter(last_seen_at__lte=earliest)
+        else:  # NO_POLICE_REPORT: counted from when the home logged the child missing
+            episodes = episodes.filter(
+                kind=EpisodeKind.MISSING,
+                reported_to_police_at__isnull=True,
+                created_at__lte=earliest,
+            )
+        for episode in episodes.select_related("child", "home"):
+            for rule in by_authority[episode.child.placing_authority_id]:
+                since = timedelta(hours=rule.hours)
+                if rule_type == RuleType.OPEN_LONGER_THAN:
+                    if episode.last_seen_at > now - since:
+                        continue
+                    summary = (
+                        f"{episode.get_kind_display()} since {_when(episode.last_seen_at)}, "
+                        f"more than {_hours(rule.hours)}"
+                    )
+                else:
+                    if episode.created_at > now - since:
+                        continue
+                    summary = (
+                        f"Reported missing {_when(episode.created_at)} and not reported to "
+                        f"the police after {_hours(rule.hours)}"
+                    )
+                due.append(Due(rule, episode, f"episode:{episode.pk}", summary))
+    if not due:
+        return []
+    raised = set(
+        Alert.objects.filter(
+            rule__in={d.rule.pk for d in due}, key__in={d.key for d in due}
+        ).values_list("rule_id", "key")
+    )
+    alerts = []
+    for item in due:
+        if (item.rule.pk, item.key) in raised:
+            continue
+        with transaction.atomic():
+            alert = engine._raise(
+                rule=item.rule,
+                child=item.child,
+                home=item.home,
+                key=item.key,
+                episodes=[item.episode] if item.episode else [],
+                summary=item.summary,
+                now=now,
+                named=item.named,
+            )
+        if alert:
+            alerts.append(alert)
+    return alerts
