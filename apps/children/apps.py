@@ -15,3 +15,7 @@ class ChildrenConfig(AppConfig):
 
         home_scope.contribute(Role.SOCIAL_WORKER, access.homes_of_visible_children)
         home_scope.contribute(Role.SERVICE_MANAGER, access.homes_of_authority_children)
+        # What the homes pages show about the children living there.
+        from apps.children import panels
+
+        panels.register()

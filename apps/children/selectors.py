@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -279,4 +280,31 @@ def child_police_grants(*, child: Child) -> QuerySet[ChildUserObjectPermission]:
         )
         .select_related("user", "user__organisation", "granted_by")
         .order_by("expires_at", "pk")
+    )
+
+
+# About homes (apps.homes may not import children; ChildrenConfig.ready() registers these) --
+
+
+def children_now() -> Coalesce:
+    """How many children live at the home now: a count of its current placements through
+    their partial index (placement_current_by_home), whatever the home's history."""
+    current = (
+        Placement.objects.current()
+        .filter(home=OuterRef("pk"))
+        .order_by()
+        .values("home")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(current, output_field=IntegerField()), 0)
+
+
+def home_children(*, user, home) -> QuerySet[Placement]:
+    """Current placements at `home` of children the user may see."""
+    return (
+        Placement.objects.current()
+        .filter(home=home, child_id__in_ids=children_visible_to(user).values("pk"))
+        .select_related("child", "child__placing_authority", "home__host_authority")
+        .order_by("child__last_name", "child__first_name")
     )

@@ -1,35 +1,30 @@
 """Reads about homes, scoped to the user through apps.homes.access."""
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from collections.abc import Callable
+
+from django.db.models import Expression, Q, QuerySet
 
 from apps.accounts.models import Role, User
-from apps.children.access import children_visible_to
-from apps.children.models import Placement
 from apps.homes.access import homes_visible_to
 from apps.homes.models import Home, HomeUserObjectPermission
 
+# Figures about each home that a higher app owns (children: how many live there now), each an
+# annotation the homes list adds to its one query. The owning app registers it in its
+# AppConfig.ready(), as homes may not import it.
+_LIST_ANNOTATIONS: dict[str, Callable[[], Expression]] = {}
 
-def children_now() -> Coalesce:
-    """How many children live at the home now: a count of its current placements through
-    their partial index (placement_current_by_home), whatever the home's history."""
-    current = (
-        Placement.objects.current()
-        .filter(home=OuterRef("pk"))
-        .order_by()
-        .values("home")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(current, output_field=IntegerField()), 0)
+
+def home_list_annotation(name: str, expression: Callable[[], Expression]) -> None:
+    """Add `name` (the value of `expression()`) to every row of home_list."""
+    _LIST_ANNOTATIONS[name] = expression
 
 
 def home_list(*, user, search: str = "") -> QuerySet[Home]:
-    """Homes the user may see, with how many children live there now (one query)."""
+    """Homes the user may see, with the figures other apps add (_LIST_ANNOTATIONS), in one query."""
     homes = (
         homes_visible_to(user)
         .select_related("operator", "host_authority", "police_force")
-        .annotate(children_now=children_now())
+        .annotate(**{name: make() for name, make in _LIST_ANNOTATIONS.items()})
         .order_by("name", "pk")
     )
     if search:
@@ -37,16 +32,6 @@ def home_list(*, user, search: str = "") -> QuerySet[Home]:
             Q(name__icontains=search) | Q(ofsted_urn__iexact=search) | Q(postcode__iexact=search)
         )
     return homes
-
-
-def home_children(*, user, home: Home) -> QuerySet[Placement]:
-    """Current placements at `home` of children the user may see."""
-    return (
-        Placement.objects.current()
-        .filter(home=home, child_id__in_ids=children_visible_to(user).values("pk"))
-        .select_related("child", "child__placing_authority", "home__host_authority")
-        .order_by("child__last_name", "child__first_name")
-    )
 
 
 def home_staff(*, home: Home) -> list[dict]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role
 from apps.core.errors import ApplicationError
 from apps.core.pagination import paginate
+from apps.core.panels import page_panels
 from apps.core.web import versioned_edit
 from apps.homes import access, selectors, services
 from apps.homes.forms import HomeEditForm, HomeForm, StaffGrantForm
@@ -53,18 +54,13 @@ def home_list(request):
 def home_detail(request, pk):
     home = access.get_home_for_user(request.user, pk)
     permissions = access.home_permissions(request.user, home)
-    placements = (
-        selectors.home_children(user=request.user, home=home)
-        if permissions["can_see_children"]
-        else None
-    )
     return render(
         request,
         "homes/detail.html",
         {
             "home": home,
             "permissions": permissions,
-            "placements": placements,
+            "panels": page_panels("homes:detail", request, home=home, permissions=permissions),
             "staff": selectors.home_staff(home=home),
         },
     )
