@@ -9,6 +9,8 @@ the access code it tests).
     Home B1: run by B,  in B, force 1      child a2 (placed by A: out of area), child b1
     Home B2: run by B,  in B, force 2      child b2
     No home:                               child ax (placed by A, not placed now)
+
+`place_children` adds N more children at one home, for the tests that count rows or queries.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from datetime import date
 
 from apps.accounts.models import OrganisationKind, Role
 from apps.children import services as children
+from apps.children.models import Child
 from apps.homes import services as homes
 from tests.factories import OrganisationFactory, make_user
 
@@ -125,3 +128,35 @@ def build_world() -> World:
     for key, home in [("a1", "A1"), ("a2", "B1"), ("b1", "B1"), ("b2", "B2")]:
         children.placement_start(actor=admin, child=c[key], home=h[home], start_date=start)
     return world
+
+
+def place_children(
+    *,
+    home,
+    count: int,
+    actor,
+    placer,
+    prefix: str = "N",
+    date_of_birth: date = date(2012, 1, 1),
+    start_date: date = date(2024, 1, 1),
+    placing_authority=None,
+    **child_fields,
+) -> list[Child]:
+    """`count` children added by `actor` and placed at `home` by `placer` from `start_date`:
+    "Child N00", "Child N01"... with child ids N000, N001... (for another `prefix`, its
+    letter). `child_fields` go to `child_create` (e.g. `sex`)."""
+    made = []
+    for n in range(count):
+        fields = {
+            "first_name": "Child",
+            "last_name": f"{prefix}{n:02d}",
+            "date_of_birth": date_of_birth,
+            "sex": "1",
+            "child_id": f"{prefix}{n:03d}",
+        }
+        child = children.child_create(
+            actor=actor, placing_authority=placing_authority, **fields | child_fields
+        )
+        children.placement_start(actor=placer, child=child, home=home, start_date=start_date)
+        made.append(child)
+    return made

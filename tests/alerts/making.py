@@ -2,7 +2,7 @@
 graded high risk by the police raises the authority's "Police risk grade high" alert, which
 tells the child's social worker and the authority's service managers."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.db.models import F
 from django.utils import timezone
@@ -10,11 +10,10 @@ from django.utils import timezone
 from apps.accounts.models import OrganisationKind, Role
 from apps.alerts import services as alerts
 from apps.alerts.models import Alert, EscalationRule, RuleType
-from apps.children import services as children
 from apps.episodes import services as episodes
 from apps.homes import services as homes
 from tests.factories import OrganisationFactory, make_user
-from tests.world import build_world
+from tests.world import build_world, place_children
 
 # Who reports each child of tests/world.py missing: someone who may.
 REPORTERS = {"a1": "cw_a1", "a2": "sw_a", "b1": "sw_b", "b2": "sw_b"}
@@ -77,16 +76,7 @@ def many_alerts(count: int):
         postcode="NE1 8AA",
         capacity=30,
     )
-    for n in range(count):
-        child = children.child_create(
-            actor=social_worker,
-            first_name="Child",
-            last_name=f"N{n:02d}",
-            date_of_birth=date(2012, 1, 1),
-            sex="1",
-            child_id=f"Q{n:03d}",
-        )
-        children.placement_start(actor=admin, child=child, home=home, start_date=date(2024, 1, 1))
+    for child in place_children(home=home, count=count, actor=social_worker, placer=admin):
         episodes.episode_open(
             actor=social_worker,
             child=child,

@@ -13,6 +13,7 @@ from apps.children import services
 from apps.children.models import AccessLog, AccessLogKind, Child, Placement
 from apps.homes import services as home_services
 from tests.factories import OrganisationFactory, make_user
+from tests.world import place_children
 
 pytestmark = pytest.mark.django_db
 
@@ -101,18 +102,7 @@ class TestChildList:
             postcode="NE1 8AA",
             capacity=30,
         )
-        for n in range(count):
-            child = services.child_create(
-                actor=social_worker,
-                first_name=f"Child{n}",
-                last_name="Test",
-                date_of_birth=date(2012, 1, 1),
-                sex="1",
-                child_id=f"C{n}",
-            )
-            services.placement_start(
-                actor=manager, child=child, home=home, start_date=date(2024, 1, 1)
-            )
+        place_children(home=home, count=count, actor=social_worker, placer=manager, prefix="C")
         client = api(manager)
         # 1. the token and its user; 2. COUNT of visible children; 3. the page of children
         # with placing authority and social worker; 4. their current placements with homes.

@@ -25,7 +25,7 @@ from apps.children.models import (
     Placement,
 )
 from tests.factories import OrganisationFactory, make_user
-from tests.world import World
+from tests.world import World, place_children
 
 pytestmark = pytest.mark.django_db
 
@@ -176,18 +176,7 @@ class TestChildList:
             postcode="NE1 8AA",
             capacity=30,
         )
-        for n in range(count):
-            child = services.child_create(
-                actor=social_worker,
-                first_name="Child",
-                last_name=f"N{n:02d}",
-                date_of_birth=date(2012, 1, 1),
-                sex="1",
-                child_id=f"Q{n:03d}",
-            )
-            services.placement_start(
-                actor=manager, child=child, home=home, start_date=date(2024, 1, 1)
-            )
+        place_children(home=home, count=count, actor=social_worker, placer=manager)
         client = signed_in(manager)
         # 1 session, 2 user, 3 two-factor device, 4 count for the paginator, 5 the page of
         # children with authority and social worker, 6 their current placements with homes,

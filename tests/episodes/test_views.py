@@ -20,6 +20,7 @@ from apps.episodes import services
 from apps.episodes.models import Episode, EpisodeUpdate, ReturnInterview, SafeAndWellVisit
 from apps.homes import services as homes
 from tests.factories import OrganisationFactory, make_user
+from tests.world import place_children
 
 pytestmark = pytest.mark.django_db
 
@@ -1001,18 +1002,8 @@ def many_missing(count: int, *, returned: bool = False):
         capacity=30,
     )
     homes.home_staff_grant(actor=admin, home=home, user=carer)
-    for n in range(count):
-        child = children.child_create(
-            actor=social_worker,
-            first_name="Child",
-            last_name=f"N{n:02d}",
-            date_of_birth=datetime(2012, 1, 1).date(),
-            sex="1",
-            child_id=f"Q{n:03d}",
-        )
-        children.placement_start(
-            actor=admin, child=child, home=home, start_date=datetime(2024, 1, 1).date()
-        )
+    placed = place_children(home=home, count=count, actor=social_worker, placer=admin)
+    for n, child in enumerate(placed):
         episode = services.episode_open(
             actor=carer,
             child=child,

@@ -1,14 +1,12 @@
 """A home's page lists its children and its staff: the same number of queries for 1 of each
 as for 20 (the homes list is in test_views.py and test_api.py)."""
 
-from datetime import date
-
 import pytest
 
 from apps.accounts.models import Role
-from apps.children import services as children
 from apps.homes import services
 from tests.factories import make_user
+from tests.world import place_children
 
 pytestmark = pytest.mark.django_db
 
@@ -23,16 +21,8 @@ def crowd(world, count: int):
     `count` care workers."""
     home = world.homes["P1"]
     manager = world.users["sm_a"]
-    for n in range(count):
-        child = children.child_create(
-            actor=world.users["sw_a"],
-            first_name="Child",
-            last_name=f"N{n:02d}",
-            date_of_birth=date(2012, 1, 1),
-            sex="1",
-            child_id=f"P{n:03d}",
-        )
-        children.placement_start(actor=manager, child=child, home=home, start_date=date(2024, 1, 1))
+    place_children(home=home, count=count, actor=world.users["sw_a"], placer=manager, prefix="P")
+    for _ in range(count):
         carer = make_user(Role.CARE_WORKER, organisation=home.operator)
         services.home_staff_grant(actor=world.users["admin"], home=home, user=carer)
     return home

@@ -1,17 +1,17 @@
 """Dashboard figures and exports through the API: same filters, same scope, same log."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from apps.accounts.models import OrganisationKind, Role
-from apps.children import services as child_services
 from apps.children.models import AccessLog
 from apps.episodes import services as episode_services
 from apps.homes import services as home_services
 from apps.reports.models import ExportJob
 from tests.factories import OrganisationFactory, make_user
 from tests.reports.conftest import NOW
+from tests.world import place_children
 
 pytestmark = pytest.mark.django_db
 
@@ -36,22 +36,19 @@ def many_episodes(count: int):
         postcode="NE1 8AA",
         capacity=30,
     )
-    from datetime import date
-
     made = []
-    for n in range(count):
-        child = child_services.child_create(
-            actor=manager,
-            first_name=f"Kid{n}",
-            last_name="Many",
-            date_of_birth=date(2010, 1, 1),
-            sex="2",
-            child_id=f"M{n:04d}",
-            placing_authority=authority,
-        )
-        child_services.placement_start(
-            actor=manager, child=child, home=home, start_date=date(2025, 1, 1)
-        )
+    placed = place_children(
+        home=home,
+        count=count,
+        actor=manager,
+        placer=manager,
+        prefix="M",
+        date_of_birth=date(2010, 1, 1),
+        start_date=date(2025, 1, 1),
+        placing_authority=authority,
+        sex="2",
+    )
+    for n, child in enumerate(placed):
         episode = episode_services.episode_open(
             actor=manager,
             child=child,
