@@ -379,7 +379,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStatusEnum": "apps.strategy_meetings.models.MeetingStatus",
         "ActionStatusEnum": "apps.strategy_meetings.models.ActionStatus",
         "Reg40StatusEnum": "apps.episodes.models.Reg40Status",
-        "Reg40DecisionEnum": "apps.strategy_meetings.serializers.REG40_DECISIONS",
+        "Reg40DecisionEnum": "apps.episodes.serializers.REG40_DECISIONS",
     },
 }
 

@@ -22,7 +22,7 @@ urlpatterns = [
     path("account/", include("apps.accounts.urls")),
     path("homes/", include("apps.homes.urls")),
     path("children/", include("apps.children.urls")),
-    path("episodes/", include("apps.episodes.urls")),
+    path("", include("apps.episodes.urls")),  # /episodes/ and /meetings/regulation-40/
     path("reports/", include("apps.reports.urls")),
     path("alerts/", include("apps.alerts.urls")),
     path("meetings/", include("apps.strategy_meetings.urls")),

@@ -1,8 +1,9 @@
-"""The admin kit: an admin whose adds and changes write through the app's services."""
+"""The admin kit: an admin whose adds and changes write through the app's services, and the
+read-only admins (support looks rows up; changes go through the pages and the services)."""
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 
 from apps.core.errors import ApplicationError
 
@@ -40,3 +41,26 @@ class ServiceAdmin(admin.ModelAdmin):
         except ApplicationError as error:
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ListOnlyAdmin(ReadOnlyAdmin):
+    """A list only: the object's own page would be titled with its str(), naming the child."""
+
+    list_display_links = None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        raise Http404("Looked up from the list")
+
+    def history_view(self, request, object_id, extra_context=None):
+        raise Http404("Looked up from the list")

@@ -1,4 +1,5 @@
-"""Who may see and do what with episodes, return interviews and safe-and-well visits.
+"""Who may see and do what with episodes, return interviews, safe-and-well visits and
+Regulation 40 decisions.
 
 Who sees which episodes (ARCHITECTURE.md, access model; `episode_scope`):
 - care worker, home manager: episodes from homes they are granted;
@@ -8,6 +9,10 @@ Who sees which episodes (ARCHITECTURE.md, access model; `episode_scope`):
 - return interviewer: episodes whose interview is assigned to them (minimum detail);
 - administrator: none.
 Forbidden answers 404 (get_episode_for_user). The mechanism: apps/core/scope.py.
+
+Regulation 40 decisions (`reg40_scope`): the managers of the episode's home decide; care staff
+of the home and the case holders (social worker, service manager: decisions about children
+they can see) see them; the police do not.
 
 This app contributes to apps.children.access.child_scope, for police liaisons, the children
 missing now from a home in their force area (EpisodesConfig.ready).
@@ -20,7 +25,7 @@ from apps.accounts.models import Role
 from apps.children.access import children_visible_to, sees_child
 from apps.children.models import Placement
 from apps.core.scope import Scope, rows_of_parts
-from apps.episodes.models import Episode, ReturnInterview
+from apps.episodes.models import Episode, Regulation40Decision, ReturnInterview
 from apps.homes.models import Home
 
 # The parts are conditions naming only `home` and `child`, so they apply to placements too
@@ -235,3 +240,57 @@ def can_open_child_record(user, child) -> bool:
     """Whether a link to the child's record would open for this user (police lose sight of it
     when the child returns; return interviewers never see it)."""
     return _sees_child(user, child)
+
+
+# Regulation 40 ----------------------------------------------------------------------------
+
+REG40_CASE_ROLES = (Role.SOCIAL_WORKER, Role.SERVICE_MANAGER)
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _reg40_at_granted_homes(user):
+    return Q(home_id__in=Home.objects.granted_ids(user))
+
+
+def _reg40_of_visible_children(user):
+    return Q(episode__child__in=children_visible_to(user).values("pk"))
+
+
+reg40_scope = Scope(
+    Regulation40Decision,
+    {
+        (Role.CARE_WORKER, Role.HOME_MANAGER): [_reg40_at_granted_homes],
+        REG40_CASE_ROLES: [_reg40_of_visible_children],
+    },
+    name="decision",
+)
+
+
+def reg40_scope_q(user) -> Q:
+    return reg40_scope.condition(user)
+
+
+def reg40_visible_to(user) -> QuerySet[Regulation40Decision]:
+    return reg40_scope.rows(user)
+
+
+def get_reg40_for_user(user, pk) -> Regulation40Decision:
+    return reg40_scope.fetch_or_404(
+        user,
+        pk,
+        queryset=Regulation40Decision.objects.select_related(
+            "episode", "episode__child", "home", "decided_by"
+        ),
+    )
+
+
+def can_decide_reg40(user, decision: Regulation40Decision) -> bool:
+    """The managers of the home (they see it only for homes granted to them)."""
+    return user.role == Role.HOME_MANAGER
+
+
+def can_list_reg40(user) -> bool:
+    return _active(user) and user.role in (Role.HOME_MANAGER, *REG40_CASE_ROLES)

@@ -1,9 +1,11 @@
-"""Episodes, their timeline, return interviews and safe-and-well visits in the REST API.
+"""Episodes, their timeline, return interviews, safe-and-well visits and Regulation 40
+decisions in the REST API.
 
 Same rules as the web: every read goes through apps.episodes.access (an episode the caller may
 not see answers 404, like a missing one; so does an action their role may not take), every
 write through apps.episodes.services, and every read of one episode, its timeline, interview
-or visits is written to the child's access log. Return interviewers get the minimum detail.
+or visits, or of one Regulation 40 decision is written to the child's access log. Return
+interviewers get the minimum detail.
 """
 
 from django.utils import timezone
@@ -37,11 +39,14 @@ from apps.episodes.serializers import (
     EpisodeUpdateOutputSerializer,
     InterviewFieldsSerializer,
     InterviewOutputSerializer,
+    Reg40DecideInputSerializer,
+    Reg40OutputSerializer,
     VisitInputSerializer,
     VisitOutputSerializer,
 )
 
 TAGS = ["episodes"]
+REG40_TAGS = ["Regulation 40"]
 
 # Police reference and risk grade: changed only by those access.can_edit_police_details allows.
 POLICE_FIELDS = {"police_reference", "risk_grade"}
@@ -347,3 +352,70 @@ class EpisodeVisitListApi(APIView):
         data = validated(self.InputSerializer, request.data)
         visit = services.visit_record(actor=request.user, episode=episode, **data)
         return Response(self.OutputSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+# Regulation 40 -------------------------------------------------------------------------------
+
+
+class Reg40ListApi(APIView):
+    pagination_class = PageNumberPagination  # read by the schema generator
+    OutputSerializer = Reg40OutputSerializer
+
+    @extend_schema(
+        tags=REG40_TAGS,
+        operation_id="regulation40_list",
+        summary="Regulation 40 decisions you may see, newest first",
+        description="Home managers and care staff see their homes'; social workers and "
+        "service managers those about children they can see. ?pending=false lists decided "
+        "ones too.",
+        responses={200: OutputSerializer(many=True)},
+    )
+    def get(self, request):
+        pending_only = request.query_params.get("pending", "true").lower() != "false"
+        decisions = selectors.reg40_list(request.user, pending_only=pending_only)
+        return paginated(request, decisions, self.OutputSerializer, view=self)
+
+
+class Reg40DetailApi(APIView):
+    OutputSerializer = Reg40OutputSerializer
+
+    @extend_schema(
+        tags=REG40_TAGS,
+        operation_id="regulation40_retrieve",
+        summary="One Regulation 40 decision (the read is logged)",
+        parameters=[ETAG_HEADER],
+        responses={200: OutputSerializer, **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        decision = access.get_reg40_for_user(request.user, pk)
+        access_log_record_api(request=request, child=decision.episode.child)
+        return with_etag(self.OutputSerializer(decision).data, decision.version)
+
+
+class Reg40DecideApi(APIView):
+    InputSerializer = Reg40DecideInputSerializer
+    OutputSerializer = Reg40OutputSerializer
+
+    @extend_schema(
+        tags=REG40_TAGS,
+        operation_id="regulation40_decide",
+        summary="Record the decision: notified to Ofsted (when, reference) or not notifiable (why)",
+        request=InputSerializer,
+        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
+        responses={200: OutputSerializer, **error_responses(400, 404, 412, 428)},
+    )
+    def post(self, request, pk: int):
+        decision = access.get_reg40_for_user(request.user, pk)
+        require(access.can_decide_reg40(request.user, decision))
+        version = expected_version(request)
+        data = validated(self.InputSerializer, request.data)
+        decision = services.reg40_decide(
+            actor=request.user,
+            decision=decision,
+            expected_version=version,
+            status=data["status"],
+            notified_at=data.get("notified_at"),
+            ofsted_reference=data.get("ofsted_reference", ""),
+            not_notifiable_reason=data.get("not_notifiable_reason", ""),
+        )
+        return with_etag(self.OutputSerializer(decision).data, decision.version)

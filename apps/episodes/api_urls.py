@@ -22,4 +22,7 @@ urlpatterns = [
         name="episode_interview_assign",
     ),
     path("episodes/<int:pk>/visits/", api.EpisodeVisitListApi.as_view(), name="episode_visits"),
+    path("regulation-40/", api.Reg40ListApi.as_view(), name="reg40_list"),
+    path("regulation-40/<int:pk>/", api.Reg40DetailApi.as_view(), name="reg40_detail"),
+    path("regulation-40/<int:pk>/decide/", api.Reg40DecideApi.as_view(), name="reg40_decide"),
 ]

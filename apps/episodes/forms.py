@@ -24,6 +24,7 @@ from apps.episodes.models import (
     EpisodeKind,
     EpisodeUpdate,
     InterviewOutcome,
+    Reg40Status,
     ReturnInterview,
     ReturnMethod,
     RiskGrade,
@@ -337,3 +338,36 @@ class VisitForm(ShapeOnlyModelForm):
             "outcome": {"required": "Enter the outcome of the visit"},
         }
         widgets = {"outcome": textarea(3), "concerns": textarea(3)}
+
+
+# Regulation 40 -----------------------------------------------------------------------------
+
+
+class Reg40Form(VersionedFormMixin, GovukForm):
+    status = radios(
+        "Is this notifiable to Ofsted?",
+        [
+            (Reg40Status.NOTIFIED, "Yes, Ofsted has been notified"),
+            (Reg40Status.NOT_NOTIFIABLE, "No, it is not notifiable"),
+        ],
+        error="Choose whether Ofsted was notified",
+    )
+    notified_at = GovukDateTimeField(
+        label="When was Ofsted notified?",
+        help_text=f"Only if notified. {TIME_HINT}",
+        required=False,
+    )
+    ofsted_reference = forms.CharField(
+        label="Ofsted reference",
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+        help_text="Only if notified",
+    )
+    not_notifiable_reason = forms.CharField(
+        label="Why is it not notifiable?",
+        required=False,
+        max_length=2000,
+        widget=textarea(3),
+        help_text="Only if not notifiable",
+    )

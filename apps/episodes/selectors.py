@@ -8,8 +8,15 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
-from apps.episodes.access import episode_scope_q, interviews_visible_to
-from apps.episodes.models import RISK_ORDER, Episode, EpisodeUpdate, ReturnInterview
+from apps.episodes.access import episode_scope_q, interviews_visible_to, reg40_visible_to
+from apps.episodes.models import (
+    RISK_ORDER,
+    Episode,
+    EpisodeUpdate,
+    Reg40Status,
+    Regulation40Decision,
+    ReturnInterview,
+)
 
 # Risk grade -> rank for ordering in the database: high first, not graded ("") last.
 _RISK_RANK = Case(
@@ -105,3 +112,18 @@ def return_interviewers() -> QuerySet[User]:
         .select_related("organisation")
         .order_by("full_name", "pk")
     )
+
+
+# Regulation 40 ----------------------------------------------------------------------------
+
+
+def reg40_list(user, *, pending_only: bool = True) -> QuerySet[Regulation40Decision]:
+    decisions = reg40_visible_to(user).select_related("episode", "episode__child", "home")
+    if pending_only:
+        decisions = decisions.filter(status=Reg40Status.PENDING)
+    return decisions.order_by("-created_at", "-pk")
+
+
+def reg40_pending_for_episode(user, episode) -> Regulation40Decision | None:
+    """The episode's Regulation 40 decision still waiting, if the user may see it. One query."""
+    return reg40_visible_to(user).filter(episode=episode, status=Reg40Status.PENDING).first()

@@ -12,6 +12,7 @@ from apps.children.serializers import HomeRefSerializer, UserRefSerializer
 from apps.episodes.models import (
     EpisodeKind,
     InterviewOutcome,
+    Reg40Status,
     ReturnMethod,
     RiskGrade,
     UpdateCategory,
@@ -283,3 +284,35 @@ class VisitOutputSerializer(serializers.Serializer):
     location = serializers.CharField()
     outcome = serializers.CharField()
     concerns = serializers.CharField()
+
+
+# Regulation 40 -----------------------------------------------------------------------------
+
+# The two decisions a home manager records (the schema names them Reg40DecisionEnum).
+REG40_DECISIONS = [
+    (Reg40Status.NOTIFIED, "Notified to Ofsted"),
+    (Reg40Status.NOT_NOTIFIABLE, "Not notifiable"),
+]
+
+
+class Reg40OutputSerializer(serializers.Serializer):
+    """A decision; needs episode, episode.child and home loaded."""
+
+    id = serializers.IntegerField()
+    episode = serializers.IntegerField(source="episode_id")
+    child = ChildRefSerializer(source="episode.child")
+    home = serializers.IntegerField(source="home_id")
+    trigger = serializers.CharField()
+    status = serializers.ChoiceField(choices=Reg40Status.choices)
+    notified_at = serializers.DateTimeField(allow_null=True)
+    ofsted_reference = serializers.CharField()
+    not_notifiable_reason = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+
+class Reg40DecideInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=REG40_DECISIONS)
+    notified_at = serializers.DateTimeField(required=False, allow_null=True)
+    ofsted_reference = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    not_notifiable_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)

@@ -1,4 +1,5 @@
-"""Writes about episodes, their timeline, return interviews and safe-and-well visits.
+"""Writes about episodes, their timeline, return interviews, safe-and-well visits and
+Regulation 40 decisions.
 
 Every function takes the acting user and assumes the caller checked access
 (apps.episodes.access). Rules a user can break raise ApplicationError with field messages.
@@ -23,6 +24,7 @@ from apps.episodes.models import (
     Episode,
     EpisodeUpdate,
     InterviewOutcome,
+    Reg40Status,
     Regulation40Decision,
     ReturnInterview,
     SafeAndWellVisit,
@@ -200,6 +202,54 @@ def reg40_prompt(*, episode) -> Regulation40Decision | None:
     decision, _created = Regulation40Decision.objects.get_or_create(
         episode=episode,
         defaults={"home_id": episode.home_id, "trigger": " and ".join(reasons).capitalize()},
+    )
+    return decision
+
+
+@transaction.atomic
+def reg40_decide(
+    *,
+    actor,
+    decision: Regulation40Decision,
+    expected_version: int,
+    status: str,
+    notified_at: datetime | None = None,
+    ofsted_reference: str = "",
+    not_notifiable_reason: str = "",
+) -> Regulation40Decision:
+    if status == Reg40Status.NOTIFIED:
+        if notified_at is None:
+            raise _error("notified_at", "Enter when Ofsted was notified")
+        if notified_at > timezone.now() + timedelta(minutes=1):
+            raise _error("notified_at", "The time notified must be now or in the past")
+        if not (ofsted_reference or "").strip():
+            raise _error("ofsted_reference", "Enter the Ofsted reference")
+        not_notifiable_reason = ""
+    elif status == Reg40Status.NOT_NOTIFIABLE:
+        if not (not_notifiable_reason or "").strip():
+            raise _error("not_notifiable_reason", "Enter why this is not notifiable")
+        notified_at, ofsted_reference = None, ""
+    else:
+        raise _error("status", "Choose whether Ofsted was notified")
+    decision.status = status
+    decision.notified_at = notified_at
+    decision.ofsted_reference = (ofsted_reference or "").strip()
+    decision.not_notifiable_reason = (not_notifiable_reason or "").strip()
+    decision.decided_by = actor
+    decision.decided_at = timezone.now()
+    validate_instance(decision)
+    save_versioned(
+        decision,
+        actor=actor,
+        expected_version=expected_version,
+        fields=[
+            "status",
+            "notified_at",
+            "ofsted_reference",
+            "not_notifiable_reason",
+            "decided_by",
+            "decided_at",
+        ],
     )
     return decision
 

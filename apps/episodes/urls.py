@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.episodes import views
 
 app_name = "episodes"
 
-urlpatterns = [
+# Mounted at the site root (config/urls.py): the episode pages under /episodes/, and the
+# Regulation 40 decisions under /meetings/regulation-40/, where they have always been.
+episode_patterns = [
     # Lists.
     path("missing-now/", views.missing_now, name="missing_now"),
     path("missing-now/rows/", views.missing_now_rows, name="missing_now_rows"),
@@ -25,4 +27,14 @@ urlpatterns = [
         name="interview_to_profile",
     ),
     path("<int:pk>/visits/new/", views.visit_add, name="visit"),
+]
+
+reg40_patterns = [
+    path("", views.reg40_list, name="reg40_list"),
+    path("<int:pk>/", views.reg40_decide, name="reg40_decide"),
+]
+
+urlpatterns = [
+    path("episodes/", include(episode_patterns)),
+    path("meetings/regulation-40/", include(reg40_patterns)),
 ]

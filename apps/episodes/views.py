@@ -35,6 +35,7 @@ from apps.episodes.forms import (
     EpisodeEditForm,
     EpisodeReportForm,
     InterviewForm,
+    Reg40Form,
     ReturnForm,
     UpdateForm,
     VisitForm,
@@ -42,6 +43,7 @@ from apps.episodes.forms import (
 from apps.episodes.models import (
     EpisodeKind,
     InterviewOutcome,
+    Reg40Status,
     ReturnInterview,
     RiskGrade,
     UpdateCategory,
@@ -214,12 +216,9 @@ def episode_detail(request, pk):
 
 
 def _regulation40_prompt(user, episode):
-    """The Regulation 40 decision waiting for the home manager (apps.strategy_meetings)."""
-    from apps.strategy_meetings import access as meetings_access
-    from apps.strategy_meetings.selectors import reg40_pending_for_episode
-
-    decision = reg40_pending_for_episode(user, episode)
-    if decision is None or not meetings_access.can_decide_reg40(user, decision):
+    """The Regulation 40 decision waiting for the home manager."""
+    decision = selectors.reg40_pending_for_episode(user, episode)
+    if decision is None or not access.can_decide_reg40(user, decision):
         return None
     return decision
 
@@ -525,5 +524,84 @@ def interview_list(request):
             "page_range": page_range,
             "overdue_only": overdue_only,
             "full": access.can_see_full_episode(request.user),
+        },
+    )
+
+
+# Regulation 40 -------------------------------------------------------------------------------
+
+REG40_TAGS = {
+    Reg40Status.PENDING: "govuk-tag--red",
+    Reg40Status.NOTIFIED: "govuk-tag--green",
+    Reg40Status.NOT_NOTIFIABLE: "govuk-tag--grey",
+}
+
+
+def reg40_tag(decision) -> dict:
+    return {"label": decision.get_status_display(), "tag": REG40_TAGS.get(decision.status, "")}
+
+
+@login_required
+@require_GET
+def reg40_list(request):
+    require(access.can_list_reg40(request.user))
+    show_all = request.GET.get("show") == "all"
+    decisions = selectors.reg40_list(request.user, pending_only=not show_all)
+    return render(
+        request,
+        "episodes/reg40_list.html",
+        {
+            "rows": [
+                {
+                    "decision": decision,
+                    "status": reg40_tag(decision),
+                    "can_decide": access.can_decide_reg40(request.user, decision),
+                }
+                for decision in decisions
+            ],
+            "show_all": show_all,
+        },
+    )
+
+
+@login_required
+def reg40_decide(request, pk):
+    decision = access.get_reg40_for_user(request.user, pk)
+    require(access.can_decide_reg40(request.user, decision))
+    initial = {
+        "status": decision.status if decision.status != Reg40Status.PENDING else None,
+        "notified_at": decision.notified_at,
+        "ofsted_reference": decision.ofsted_reference,
+        "not_notifiable_reason": decision.not_notifiable_reason,
+    }
+    form, latest, decision, saved = versioned_edit(
+        request,
+        record=decision,
+        build=lambda data, record: Reg40Form(data, initial={"version": record.version, **initial}),
+        refetch=lambda: access.get_reg40_for_user(request.user, pk),
+        save=lambda form: services.reg40_decide(
+            actor=request.user,
+            decision=decision,
+            expected_version=form.cleaned_data["version"],
+            status=form.cleaned_data["status"],
+            notified_at=form.cleaned_data["notified_at"],
+            ofsted_reference=form.cleaned_data["ofsted_reference"],
+            not_notifiable_reason=form.cleaned_data["not_notifiable_reason"],
+        ),
+    )
+    if saved:
+        messages.success(request, "The Regulation 40 decision has been recorded.")
+        return redirect("episodes:reg40_list")
+    _log(request, decision.episode.child)
+    return render(
+        request,
+        "episodes/reg40_form.html",
+        {
+            "decision": decision,
+            "episode": decision.episode,
+            "child": decision.episode.child,
+            "status": reg40_tag(decision),
+            "form": form,
+            "latest": latest,
         },
     )

@@ -27,7 +27,7 @@ _ALERTS = NavItem("Alerts", "alerts:list")
 _RULES = NavItem("Escalation rules", "alerts:rules")
 _MEETINGS = NavItem("Meetings", "strategy_meetings:list")
 _MY_ACTIONS = NavItem("My actions", "strategy_meetings:my_actions")
-_REG40 = NavItem("Regulation 40", "strategy_meetings:reg40_list")
+_REG40 = NavItem("Regulation 40", "episodes:reg40_list")
 _DASHBOARD = NavItem("Dashboard", "reports:dashboard")
 
 NAVIGATION: dict[str, list[NavItem]] = {

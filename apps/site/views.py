@@ -25,8 +25,8 @@ def start(request):
     template = START_TEMPLATES.get(request.user.role, "site/start/administrator.html")
     context = {"today": timezone.localdate()}
     if request.user.role == Role.HOME_MANAGER:
-        # Regulation 40 decisions waiting for them (apps.strategy_meetings).
-        from apps.strategy_meetings.selectors import reg40_list
+        # Regulation 40 decisions waiting for them (apps.episodes).
+        from apps.episodes.selectors import reg40_list
 
         context["reg40_pending"] = list(reg40_list(request.user)[:10])
     return render(request, template, context)

@@ -1,5 +1,4 @@
-"""Who may see and do what with strategy meetings, actions, CSE risk assessments and
-Regulation 40 decisions.
+"""Who may see and do what with strategy meetings, actions and CSE risk assessments.
 
 Meetings:
 - social worker, service manager: meetings about children they can see, and any they are
@@ -12,8 +11,6 @@ Restricted minutes: the chair's authority and invited attendees, never the polic
 CSE risk assessments: the case holders see and complete them, with every answer; anyone else
 who can see the child sees only the current level (on the child page).
 
-Regulation 40 decisions: the managers of the episode's home decide; care staff of the home and
-the case holders see them; the police do not.
 Forbidden answers 404 everywhere. The mechanism: apps/core/scope.py.
 
 This app contributes to apps.children.access.child_scope, for police liaisons, the children
@@ -29,8 +26,7 @@ from django.utils import timezone
 from apps.accounts.models import Role
 from apps.alerts.access import get_alert_for_user
 from apps.children.access import children_visible_to, get_child_for_user, is_case_holder
-from apps.core.scope import Scope, one_or_404, parse_pk
-from apps.episodes.models import Regulation40Decision
+from apps.core.scope import Scope, one_or_404
 from apps.strategy_meetings.models import (
     MeetingAction,
     MeetingAttendee,
@@ -77,9 +73,6 @@ def meeting_scope_q(user) -> Q:
 def meetings_visible_to(user) -> QuerySet[StrategyMeeting]:
     """Read by primary key from the union of the parts' ids."""
     return meeting_scope.rows(user)
-
-
-_pk = parse_pk  # Regulation 40 below
 
 
 def get_meeting_for_user(user, pk) -> StrategyMeeting:
@@ -183,43 +176,3 @@ def get_child_for_assessments(user, pk):
 
 def can_manage_indicators(user) -> bool:
     return _active(user) and user.role == Role.SERVICE_MANAGER and bool(user.organisation_id)
-
-
-# Regulation 40 ----------------------------------------------------------------------------
-
-
-def reg40_scope_q(user) -> Q:
-    if not _active(user):
-        return Q(pk__in=[])
-    if user.role in (Role.CARE_WORKER, Role.HOME_MANAGER):
-        from apps.homes.access import granted_home_ids
-
-        return Q(home_id__in=granted_home_ids(user))
-    if user.role in CASE_ROLES:
-        return Q(episode__child__in=children_visible_to(user).values("pk"))
-    return Q(pk__in=[])
-
-
-def reg40_visible_to(user) -> QuerySet[Regulation40Decision]:
-    return Regulation40Decision.objects.filter(reg40_scope_q(user))
-
-
-def get_reg40_for_user(user, pk) -> Regulation40Decision:
-    decision = (
-        reg40_visible_to(user)
-        .select_related("episode", "episode__child", "home", "decided_by")
-        .filter(pk=_pk(pk))
-        .first()
-    )
-    if decision is None:
-        raise Http404("No such decision")
-    return decision
-
-
-def can_decide_reg40(user, decision: Regulation40Decision) -> bool:
-    """The managers of the home (they see it only for homes granted to them)."""
-    return user.role == Role.HOME_MANAGER
-
-
-def can_list_reg40(user) -> bool:
-    return _active(user) and user.role in (Role.HOME_MANAGER, *CASE_ROLES)

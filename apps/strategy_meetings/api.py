@@ -1,10 +1,9 @@
-"""Strategy meetings, attendees, actions, CSE risk assessments and Regulation 40 decisions in
-the REST API.
+"""Strategy meetings, attendees, actions and CSE risk assessments in the REST API.
 
 Same rules as the web pages: every read goes through apps.strategy_meetings.access (a record
 the caller may not see answers 404, like a missing one; so does an action they may not take),
-every write through apps.strategy_meetings.services, and every read of one meeting, a child's
-assessments or one decision is written to the child's access log. Updates of a versioned record
+every write through apps.strategy_meetings.services, and every read of one meeting or a child's
+assessments is written to the child's access log. Updates of a versioned record
 need If-Match with the ETag read (412 when stale, 428 when missing).
 """
 
@@ -43,13 +42,10 @@ from apps.strategy_meetings.serializers import (
     MeetingOutputSerializer,
     MeetingRecordInputSerializer,
     MeetingWhenWhereSerializer,
-    Reg40DecideInputSerializer,
-    Reg40OutputSerializer,
 )
 
 TAGS = ["strategy meetings"]
 CSE_TAGS = ["CSE risk assessments"]
-REG40_TAGS = ["Regulation 40"]
 
 
 def _meeting_response(request, meeting, *, status_code=status.HTTP_200_OK) -> Response:
@@ -441,70 +437,3 @@ class ChildAssessmentListApi(APIView):
         )
         assessment = selectors.assessments_for_child(child).get(pk=assessment.pk)
         return Response(self.OutputSerializer(assessment).data, status=status.HTTP_201_CREATED)
-
-
-# Regulation 40 -------------------------------------------------------------------------------
-
-
-class Reg40ListApi(APIView):
-    pagination_class = PageNumberPagination  # read by the schema generator
-    OutputSerializer = Reg40OutputSerializer
-
-    @extend_schema(
-        tags=REG40_TAGS,
-        operation_id="regulation40_list",
-        summary="Regulation 40 decisions you may see, newest first",
-        description="Home managers and care staff see their homes'; social workers and "
-        "service managers those about children they can see. ?pending=false lists decided "
-        "ones too.",
-        responses={200: OutputSerializer(many=True)},
-    )
-    def get(self, request):
-        pending_only = request.query_params.get("pending", "true").lower() != "false"
-        decisions = selectors.reg40_list(request.user, pending_only=pending_only)
-        return paginated(request, decisions, self.OutputSerializer, view=self)
-
-
-class Reg40DetailApi(APIView):
-    OutputSerializer = Reg40OutputSerializer
-
-    @extend_schema(
-        tags=REG40_TAGS,
-        operation_id="regulation40_retrieve",
-        summary="One Regulation 40 decision (the read is logged)",
-        parameters=[ETAG_HEADER],
-        responses={200: OutputSerializer, **error_responses(404)},
-    )
-    def get(self, request, pk: int):
-        decision = access.get_reg40_for_user(request.user, pk)
-        access_log_record_api(request=request, child=decision.episode.child)
-        return with_etag(self.OutputSerializer(decision).data, decision.version)
-
-
-class Reg40DecideApi(APIView):
-    InputSerializer = Reg40DecideInputSerializer
-    OutputSerializer = Reg40OutputSerializer
-
-    @extend_schema(
-        tags=REG40_TAGS,
-        operation_id="regulation40_decide",
-        summary="Record the decision: notified to Ofsted (when, reference) or not notifiable (why)",
-        request=InputSerializer,
-        parameters=[IF_MATCH_PARAMETER, ETAG_HEADER],
-        responses={200: OutputSerializer, **error_responses(400, 404, 412, 428)},
-    )
-    def post(self, request, pk: int):
-        decision = access.get_reg40_for_user(request.user, pk)
-        require(access.can_decide_reg40(request.user, decision))
-        version = expected_version(request)
-        data = validated(self.InputSerializer, request.data)
-        decision = services.reg40_decide(
-            actor=request.user,
-            decision=decision,
-            expected_version=version,
-            status=data["status"],
-            notified_at=data.get("notified_at"),
-            ofsted_reference=data.get("ofsted_reference", ""),
-            not_notifiable_reason=data.get("not_notifiable_reason", ""),
-        )
-        return with_etag(self.OutputSerializer(decision).data, decision.version)

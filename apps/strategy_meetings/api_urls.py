@@ -30,7 +30,4 @@ urlpatterns = [
         api.ChildAssessmentListApi.as_view(),
         name="child_cse_assessments",
     ),
-    path("regulation-40/", api.Reg40ListApi.as_view(), name="reg40_list"),
-    path("regulation-40/<int:pk>/", api.Reg40DetailApi.as_view(), name="reg40_detail"),
-    path("regulation-40/<int:pk>/decide/", api.Reg40DecideApi.as_view(), name="reg40_decide"),
 ]

@@ -17,7 +17,6 @@ from apps.core.forms import (
     radios,
     textarea,
 )
-from apps.episodes.models import Reg40Status
 from apps.strategy_meetings.models import (
     Attendance,
     Decision,
@@ -25,10 +24,6 @@ from apps.strategy_meetings.models import (
     MeetingAttendee,
     StrategyMeeting,
 )
-
-# The Regulation 40 form below moves to apps.episodes (issue 12); it then uses
-# VersionedFormMixin by its own name.
-EpisodeVersionedMixin = VersionedFormMixin
 
 
 def _max(model, name: str) -> int:
@@ -418,37 +413,4 @@ class IndicatorForm(GovukForm):
         [("1", "1 (standard)"), ("2", "2 (a strong sign)"), ("3", "3 (a very strong sign)")],
         error="Choose a weight",
         initial="1",
-    )
-
-
-# Regulation 40 -----------------------------------------------------------------------------
-
-
-class Reg40Form(EpisodeVersionedMixin, GovukForm):
-    status = radios(
-        "Is this notifiable to Ofsted?",
-        [
-            (Reg40Status.NOTIFIED, "Yes, Ofsted has been notified"),
-            (Reg40Status.NOT_NOTIFIABLE, "No, it is not notifiable"),
-        ],
-        error="Choose whether Ofsted was notified",
-    )
-    notified_at = GovukDateTimeField(
-        label="When was Ofsted notified?",
-        help_text=f"Only if notified. {TIME_HINT}",
-        required=False,
-    )
-    ofsted_reference = forms.CharField(
-        label="Ofsted reference",
-        required=False,
-        max_length=50,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
-        help_text="Only if notified",
-    )
-    not_notifiable_reason = forms.CharField(
-        label="Why is it not notifiable?",
-        required=False,
-        max_length=2000,
-        widget=textarea(3),
-        help_text="Only if not notifiable",
     )

@@ -1,4 +1,4 @@
-"""Reads about meetings, actions, assessments and Regulation 40 decisions that take a user."""
+"""Reads about meetings, actions and assessments that take a user."""
 
 from datetime import datetime
 
@@ -8,11 +8,9 @@ from django.utils import timezone
 from apps.alerts.models import EscalationRule, RecipientRole
 from apps.alerts.services import CATCH_UP, Due
 from apps.children.models import CseIndicator, CseRiskAssessment
-from apps.episodes.models import Reg40Status, Regulation40Decision
 from apps.strategy_meetings.access import (
     actions_visible_to,
     meetings_visible_to,
-    reg40_visible_to,
 )
 from apps.strategy_meetings.models import (
     ActionStatus,
@@ -80,13 +78,6 @@ def current_assessment(child) -> CseRiskAssessment | None:
     return child.cse_assessments.order_by("-assessed_on", "-pk").first()
 
 
-def reg40_list(user, *, pending_only: bool = True) -> QuerySet[Regulation40Decision]:
-    decisions = reg40_visible_to(user).select_related("episode", "episode__child", "home")
-    if pending_only:
-        decisions = decisions.filter(status=Reg40Status.PENDING)
-    return decisions.order_by("-created_at", "-pk")
-
-
 def invited_users(meeting: StrategyMeeting) -> QuerySet[MeetingAttendee]:
     return meeting.attendees.filter(user__isnull=False)
 
@@ -140,11 +131,6 @@ def alert_suggested_attendees(alert) -> list:
             role__in=INVITABLE_ROLES,
         )
     )
-
-
-def reg40_pending_for_episode(user, episode) -> Regulation40Decision | None:
-    """The episode's Regulation 40 decision still waiting, if the user may see it. One query."""
-    return reg40_visible_to(user).filter(episode=episode, status=Reg40Status.PENDING).first()
 
 
 def actions_overdue_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:

@@ -1,5 +1,4 @@
-"""Shapes of strategy meetings, attendees, actions, CSE risk assessments and Regulation 40
-decisions in the API.
+"""Shapes of strategy meetings, attendees, actions and CSE risk assessments in the API.
 
 No rules here: they live in apps.strategy_meetings.services, and who sees what in
 apps.strategy_meetings.access. Restricted minutes are only in one meeting's detail, and only
@@ -10,7 +9,6 @@ from rest_framework import serializers
 
 from apps.children.models import Answer, Domain, RiskLevel, Timing
 from apps.children.serializers import UserRefSerializer
-from apps.episodes.models import Reg40Status
 from apps.episodes.serializers import ChildRefSerializer
 from apps.strategy_meetings.models import ActionStatus, Attendance, Decision, MeetingStatus
 
@@ -217,35 +215,3 @@ class AssessmentInputSerializer(serializers.Serializer):
     )
     override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)
-
-
-# Regulation 40 -----------------------------------------------------------------------------
-
-# The two decisions a home manager records (the schema names them Reg40DecisionEnum).
-REG40_DECISIONS = [
-    (Reg40Status.NOTIFIED, "Notified to Ofsted"),
-    (Reg40Status.NOT_NOTIFIABLE, "Not notifiable"),
-]
-
-
-class Reg40OutputSerializer(serializers.Serializer):
-    """A decision; needs episode, episode.child and home loaded."""
-
-    id = serializers.IntegerField()
-    episode = serializers.IntegerField(source="episode_id")
-    child = ChildRefSerializer(source="episode.child")
-    home = serializers.IntegerField(source="home_id")
-    trigger = serializers.CharField()
-    status = serializers.ChoiceField(choices=Reg40Status.choices)
-    notified_at = serializers.DateTimeField(allow_null=True)
-    ofsted_reference = serializers.CharField()
-    not_notifiable_reason = serializers.CharField()
-    decided_at = serializers.DateTimeField(allow_null=True)
-    version = serializers.IntegerField()
-
-
-class Reg40DecideInputSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=REG40_DECISIONS)
-    notified_at = serializers.DateTimeField(required=False, allow_null=True)
-    ofsted_reference = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    not_notifiable_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)

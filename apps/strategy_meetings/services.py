@@ -1,5 +1,4 @@
-"""Writes about strategy meetings, their attendees and actions, CSE risk assessments and
-Regulation 40 decisions.
+"""Writes about strategy meetings, their attendees and actions, and CSE risk assessments.
 
 Every function takes the acting user and assumes the caller checked access
 (apps.strategy_meetings.access). Calendar invitations converge: each attendee row records the
@@ -24,7 +23,6 @@ from apps.children.models import (
 )
 from apps.core.errors import ApplicationError
 from apps.core.services import enqueue_on_commit, save_versioned, validate_instance
-from apps.episodes.models import Reg40Status, Regulation40Decision
 from apps.strategy_meetings.models import (
     ActionStatus,
     Attendance,
@@ -489,57 +487,6 @@ def assessment_complete(
         child.cse_risk = level
         child_cse_risk_changed(child=child)
     return assessment
-
-
-# Regulation 40 ----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def reg40_decide(
-    *,
-    actor,
-    decision: Regulation40Decision,
-    expected_version: int,
-    status: str,
-    notified_at: datetime | None = None,
-    ofsted_reference: str = "",
-    not_notifiable_reason: str = "",
-) -> Regulation40Decision:
-    if status == Reg40Status.NOTIFIED:
-        if notified_at is None:
-            raise _error("notified_at", "Enter when Ofsted was notified")
-        if notified_at > timezone.now() + timedelta(minutes=1):
-            raise _error("notified_at", "The time notified must be now or in the past")
-        if not (ofsted_reference or "").strip():
-            raise _error("ofsted_reference", "Enter the Ofsted reference")
-        not_notifiable_reason = ""
-    elif status == Reg40Status.NOT_NOTIFIABLE:
-        if not (not_notifiable_reason or "").strip():
-            raise _error("not_notifiable_reason", "Enter why this is not notifiable")
-        notified_at, ofsted_reference = None, ""
-    else:
-        raise _error("status", "Choose whether Ofsted was notified")
-    decision.status = status
-    decision.notified_at = notified_at
-    decision.ofsted_reference = (ofsted_reference or "").strip()
-    decision.not_notifiable_reason = (not_notifiable_reason or "").strip()
-    decision.decided_by = actor
-    decision.decided_at = timezone.now()
-    validate_instance(decision)
-    save_versioned(
-        decision,
-        actor=actor,
-        expected_version=expected_version,
-        fields=[
-            "status",
-            "notified_at",
-            "ofsted_reference",
-            "not_notifiable_reason",
-            "decided_by",
-            "decided_at",
-        ],
-    )
-    return decision
 
 
 # Calendar invitations ---------------------------------------------------------------------

@@ -8,8 +8,6 @@ urlpatterns = [
     # Lists.
     path("", views.meeting_list, name="list"),
     path("my-actions/", views.my_actions, name="my_actions"),
-    path("regulation-40/", views.reg40_list, name="reg40_list"),
-    path("regulation-40/<int:pk>/", views.reg40_decide, name="reg40_decide"),
     path("cse-indicators/", views.indicators, name="indicators"),
     # A child's meetings and CSE risk assessments.
     path("child/<int:child_pk>/", views.child_meetings, name="child"),

@@ -1,6 +1,5 @@
 """Multi-agency response pages: strategy meetings (schedule, move, cancel, invite, record,
-actions), "My actions", CSE risk assessments, the authority's indicators, and Regulation 40
-decisions.
+actions), "My actions", CSE risk assessments and the authority's indicators.
 
 Each view: parse input, fetch through apps.strategy_meetings.access (forbidden looks like
 missing), check the action with `require`, call one service or selector, render. Every GET of
@@ -25,7 +24,6 @@ from apps.core.clock import display_time
 from apps.core.errors import ApplicationError
 from apps.core.forms import now_to_the_minute
 from apps.core.web import versioned_edit
-from apps.episodes.models import Reg40Status
 from apps.strategy_meetings import access, selectors, services
 from apps.strategy_meetings.access import get_meeting_for_user
 from apps.strategy_meetings.forms import (
@@ -38,7 +36,6 @@ from apps.strategy_meetings.forms import (
     IndicatorForm,
     MoveForm,
     RecordForm,
-    Reg40Form,
     ScheduleForm,
     in_domain_order,
 )
@@ -56,11 +53,6 @@ RISK_TAGS = {
     RiskLevel.MEDIUM: "govuk-tag--orange",
     RiskLevel.LOW: "govuk-tag--green",
     "": "govuk-tag--grey",
-}
-REG40_TAGS = {
-    Reg40Status.PENDING: "govuk-tag--red",
-    Reg40Status.NOTIFIED: "govuk-tag--green",
-    Reg40Status.NOT_NOTIFIABLE: "govuk-tag--grey",
 }
 DECISION_NAMES = dict(Decision.choices)
 
@@ -639,77 +631,4 @@ def indicators(request):
         request,
         "strategy_meetings/indicators.html",
         {"authority": authority, "groups": list(groups.values()), "form": form},
-    )
-
-
-# Regulation 40 -------------------------------------------------------------------------------
-
-
-def reg40_tag(decision) -> dict:
-    return {"label": decision.get_status_display(), "tag": REG40_TAGS.get(decision.status, "")}
-
-
-@login_required
-@require_GET
-def reg40_list(request):
-    require(access.can_list_reg40(request.user))
-    show_all = request.GET.get("show") == "all"
-    decisions = selectors.reg40_list(request.user, pending_only=not show_all)
-    return render(
-        request,
-        "strategy_meetings/reg40_list.html",
-        {
-            "rows": [
-                {
-                    "decision": decision,
-                    "status": reg40_tag(decision),
-                    "can_decide": access.can_decide_reg40(request.user, decision),
-                }
-                for decision in decisions
-            ],
-            "show_all": show_all,
-        },
-    )
-
-
-@login_required
-def reg40_decide(request, pk):
-    decision = access.get_reg40_for_user(request.user, pk)
-    require(access.can_decide_reg40(request.user, decision))
-    form, latest, decision, saved = _versioned(
-        request,
-        form_class=Reg40Form,
-        record=decision,
-        initial={
-            "status": decision.status if decision.status != Reg40Status.PENDING else None,
-            "notified_at": decision.notified_at,
-            "ofsted_reference": decision.ofsted_reference,
-            "not_notifiable_reason": decision.not_notifiable_reason,
-        },
-        refetch=lambda: access.get_reg40_for_user(request.user, pk),
-        save=lambda form: services.reg40_decide(
-            actor=request.user,
-            decision=decision,
-            expected_version=form.cleaned_data["version"],
-            status=form.cleaned_data["status"],
-            notified_at=form.cleaned_data["notified_at"],
-            ofsted_reference=form.cleaned_data["ofsted_reference"],
-            not_notifiable_reason=form.cleaned_data["not_notifiable_reason"],
-        ),
-    )
-    if saved:
-        messages.success(request, "The Regulation 40 decision has been recorded.")
-        return redirect("strategy_meetings:reg40_list")
-    _log(request, decision.episode.child)
-    return render(
-        request,
-        "strategy_meetings/reg40_form.html",
-        {
-            "decision": decision,
-            "episode": decision.episode,
-            "child": decision.episode.child,
-            "status": reg40_tag(decision),
-            "form": form,
-            "latest": latest,
-        },
     )

@@ -220,8 +220,8 @@ WEB_ROUTES = [
     Route("alerts:out_of_hours", "none", SERVICE_MANAGERS, ("GET", "POST")),
     Route("strategy_meetings:list", "none", MEETING_LISTERS),
     Route("strategy_meetings:my_actions", "none", MEETING_LISTERS),
-    Route("strategy_meetings:reg40_list", "none", REG40_LISTERS),
-    Route("strategy_meetings:reg40_decide", "reg40", REG40_DECIDERS, ("GET", "POST")),
+    Route("episodes:reg40_list", "none", REG40_LISTERS),
+    Route("episodes:reg40_decide", "reg40", REG40_DECIDERS, ("GET", "POST")),
     Route("strategy_meetings:indicators", "none", SERVICE_MANAGERS, ("GET", "POST")),
     Route("strategy_meetings:child", "child", visible_children(), child_kwarg="child_pk"),
     Route(

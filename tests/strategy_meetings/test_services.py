@@ -13,7 +13,6 @@ from apps.alerts.models import Alert, RuleType
 from apps.children.models import CseIndicator, RiskLevel
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.episodes import services as episodes
-from apps.episodes.models import Reg40Status
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import ActionStatus, MeetingAttendee, MeetingStatus
 
@@ -332,76 +331,6 @@ class TestCseRiskAssessment:
         (alert,) = Alert.objects.filter(rule__rule_type=RuleType.OVERNIGHT_AT_CSE_RISK)
         assert alert.child == world.children["a1"]
         assert "medium" in alert.summary
-
-
-class TestRegulation40:
-    def test_flagging_an_episode_opens_a_prompt_once(self, world):
-        episode = episodes.episode_open(
-            actor=world.users["cw_a1"],
-            child=world.children["a1"],
-            kind="M",
-            last_seen_at=timezone.now() - timedelta(hours=2),
-            last_seen_where="Park",
-            suspected_sexual_exploitation=True,
-        )
-        decision = episode.regulation40
-        assert decision.status == Reg40Status.PENDING
-        assert decision.home == world.homes["A1"]
-        episodes.episode_update(
-            actor=world.users["cw_a1"],
-            episode=episode,
-            expected_version=episode.version,
-            serious_police_incident=True,
-        )
-        assert type(decision).objects.filter(episode=episode).count() == 1
-
-    def test_an_unflagged_episode_opens_none(self, world):
-        episode = episodes.episode_open(
-            actor=world.users["cw_a1"],
-            child=world.children["a1"],
-            kind="M",
-            last_seen_at=timezone.now() - timedelta(hours=2),
-            last_seen_where="Park",
-        )
-        assert not hasattr(episode, "regulation40") or episode.regulation40 is None
-
-    def test_deciding_needs_the_time_and_reference_or_a_reason(self, world):
-        episode = episodes.episode_open(
-            actor=world.users["cw_a1"],
-            child=world.children["a1"],
-            kind="M",
-            last_seen_at=timezone.now() - timedelta(hours=2),
-            last_seen_where="Park",
-            serious_police_incident=True,
-        )
-        decision = episode.regulation40
-        with pytest.raises(ApplicationError) as error:
-            services.reg40_decide(
-                actor=world.users["hm_a1"],
-                decision=decision,
-                expected_version=decision.version,
-                status="notified",
-                notified_at=timezone.now(),
-            )
-        assert "ofsted_reference" in error.value.fields
-        with pytest.raises(ApplicationError) as error:
-            services.reg40_decide(
-                actor=world.users["hm_a1"],
-                decision=decision,
-                expected_version=decision.version,
-                status="not_notifiable",
-            )
-        assert "not_notifiable_reason" in error.value.fields
-        decided = services.reg40_decide(
-            actor=world.users["hm_a1"],
-            decision=decision,
-            expected_version=decision.version,
-            status="notified",
-            notified_at=timezone.now(),
-            ofsted_reference="OFS-2026-0142",
-        )
-        assert decided.status == Reg40Status.NOTIFIED
-        assert decided.decided_by == world.users["hm_a1"]
 
 
 class TestOverdueActions:

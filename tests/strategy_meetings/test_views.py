@@ -13,7 +13,6 @@ from apps.alerts import services as alert_services
 from apps.alerts.models import Alert
 from apps.children.models import CseIndicator, CseRiskAssessment
 from apps.episodes import services as episodes
-from apps.episodes.models import Reg40Status
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import (
     ActionStatus,
@@ -22,7 +21,6 @@ from apps.strategy_meetings.models import (
     StrategyMeeting,
 )
 from apps.strategy_meetings.selectors import indicators_for
-from tests.factories import make_user
 from tests.strategy_meetings.conftest import day, record, schedule, when
 
 pytestmark = pytest.mark.django_db
@@ -675,91 +673,3 @@ class TestIndicators:
     @pytest.mark.parametrize("user", ["sw_a", "hm_a1", "police_1", "admin"])
     def test_only_service_managers(self, signed_in, world, user):
         assert signed_in(world.users[user]).get(url("indicators")).status_code == 404
-
-
-# Regulation 40 --------------------------------------------------------------------------------
-
-
-def flagged_episode(world):
-    return episodes.episode_open(
-        actor=world.users["cw_a1"],
-        child=world.children["a1"],
-        kind="M",
-        last_seen_at=timezone.now() - timedelta(hours=2),
-        last_seen_where="Bus station",
-        suspected_sexual_exploitation=True,
-    )
-
-
-class TestRegulation40:
-    def test_the_home_manager_is_prompted_on_the_episode_and_start_pages(self, signed_in, world):
-        episode = flagged_episode(world)
-        decision = episode.regulation40
-        client = signed_in(world.users["hm_a1"])
-        target = url("reg40_decide", decision.pk)
-        assert target in body(client.get(reverse("episodes:detail", args=[episode.pk])))
-        assert target in body(client.get(reverse("site:start")))
-        assert target in body(client.get(url("reg40_list")))
-        # Care workers and social workers see the episode without the prompt.
-        for key in ("cw_a1", "sw_a"):
-            html = body(
-                signed_in(world.users[key]).get(reverse("episodes:detail", args=[episode.pk]))
-            )
-            assert 'data-testid="reg40-prompt"' not in html, key
-
-    def test_recording_the_decision(self, signed_in, world):
-        decision = flagged_episode(world).regulation40
-        client = signed_in(world.users["hm_a1"])
-        response = client.post(
-            url("reg40_decide", decision.pk),
-            {
-                "status": "notified",
-                **when("notified_at", timezone.now() - timedelta(minutes=30)),
-                "ofsted_reference": "OF-2026-77",
-                "version": decision.version,
-            },
-        )
-        assert response.status_code == 302
-        decision.refresh_from_db()
-        assert decision.status == Reg40Status.NOTIFIED
-        assert "No decisions are waiting" in body(client.get(url("reg40_list")))
-
-    def test_not_notifiable_needs_a_reason(self, signed_in, world):
-        decision = flagged_episode(world).regulation40
-        client = signed_in(world.users["hm_a1"])
-        response = client.post(
-            url("reg40_decide", decision.pk),
-            {"status": "not_notifiable", "ofsted_reference": "kept", "version": 1},
-        )
-        html = body(response)
-        assert "Enter why this is not notifiable" in html and "govuk-error-summary" in html
-
-    def test_a_stale_decision_is_refused(self, signed_in, world):
-        decision = flagged_episode(world).regulation40
-        services.reg40_decide(
-            actor=world.users["hm_a1"],
-            decision=decision,
-            expected_version=decision.version,
-            status="not_notifiable",
-            not_notifiable_reason="Only a missing episode",
-        )
-        client = signed_in(world.users["hm_a1"])
-        response = client.post(
-            url("reg40_decide", decision.pk),
-            {"status": "not_notifiable", "not_notifiable_reason": "Mine", "version": 1},
-        )
-        html = body(response)
-        assert STALE in html and "Only a missing episode" in html
-
-    @pytest.mark.parametrize("user", ["cw_a1", "sw_a", "police_1", "ri"])
-    def test_only_the_home_manager_decides(self, signed_in, world, user):
-        decision = flagged_episode(world).regulation40
-        client = signed_in(world.users[user])
-        assert client.get(url("reg40_decide", decision.pk)).status_code == 404
-
-    def test_another_homes_manager_does_not_see_it(self, signed_in, world):
-        decision = flagged_episode(world).regulation40
-        other = make_user("home_manager", organisation=world.orgs["B"])
-        client = signed_in(other)
-        assert client.get(url("reg40_decide", decision.pk)).status_code == 404
-        assert "No decisions are waiting" in body(client.get(url("reg40_list")))
