@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("apps.site.urls")),
     path("account/", include("apps.accounts.urls")),
     path("homes/", include("apps.homes.urls")),
-    path("children/", include("apps.children.urls")),
+    path("", include("apps.children.urls")),  # /children/ and /meetings/ (CSE)
     path("episodes/", include("apps.episodes.urls")),
     path("reports/", include("apps.reports.urls")),
     path("alerts/", include("apps.alerts.urls")),

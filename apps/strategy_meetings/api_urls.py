@@ -20,16 +20,6 @@ urlpatterns = [
     path("meetings/<int:pk>/actions/", api.MeetingActionListApi.as_view(), name="meeting_actions"),
     path("actions/", api.MyActionListApi.as_view(), name="action_list"),
     path("actions/<int:pk>/complete/", api.ActionCompleteApi.as_view(), name="action_complete"),
-    path(
-        "children/<int:pk>/cse-indicators/",
-        api.ChildIndicatorListApi.as_view(),
-        name="child_cse_indicators",
-    ),
-    path(
-        "children/<int:pk>/cse-assessments/",
-        api.ChildAssessmentListApi.as_view(),
-        name="child_cse_assessments",
-    ),
     path("regulation-40/", api.Reg40ListApi.as_view(), name="reg40_list"),
     path("regulation-40/<int:pk>/", api.Reg40DetailApi.as_view(), name="reg40_detail"),
     path("regulation-40/<int:pk>/decide/", api.Reg40DecideApi.as_view(), name="reg40_decide"),

@@ -10,13 +10,9 @@ urlpatterns = [
     path("my-actions/", views.my_actions, name="my_actions"),
     path("regulation-40/", views.reg40_list, name="reg40_list"),
     path("regulation-40/<int:pk>/", views.reg40_decide, name="reg40_decide"),
-    path("cse-indicators/", views.indicators, name="indicators"),
-    # A child's meetings and CSE risk assessments.
+    # A child's meetings.
     path("child/<int:child_pk>/", views.child_meetings, name="child"),
     path("child/<int:child_pk>/schedule/", views.meeting_schedule, name="schedule"),
-    path("child/<int:child_pk>/cse/", views.assessment_list, name="assessments"),
-    path("child/<int:child_pk>/cse/new/", views.assessment_new, name="assessment_new"),
-    path("child/<int:child_pk>/cse/<int:pk>/", views.assessment_detail, name="assessment"),
     # One meeting.
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/move/", views.meeting_move, name="move"),
