@@ -14,7 +14,7 @@ PORT ?= 8000
 help:
 	@echo "make run    install, migrate, load demo data, start web + worker + beat on http://$(HOST):$(PORT)/"
 	@echo "make test   install and run the whole test suite"
-	@echo "make lint   ruff check + format check + migrations check"
+	@echo "make lint   ruff check + format check + import contracts + migrations check"
 	@echo "make benchmark  load county and national data, measure (docs/performance.md)"
 
 $(STAMP): pyproject.toml
@@ -61,6 +61,7 @@ test: install assets
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --config .importlinter
 	HOMEWARD_ENV=test $(PY) manage.py makemigrations --check --dry-run
 
 format: install

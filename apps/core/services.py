@@ -39,19 +39,23 @@ def apply_changes(instance, *, data: Mapping[str, Any], allowed: Collection[str]
     return changed
 
 
-def enqueue_on_commit(task, *args) -> None:
-    """Once the current transaction commits, hand `task(*args)` to the broker (at once when
-    there is no transaction). A broker that is down is logged, never raised: the write has
+def enqueue_on_commit(task: str, *args) -> None:
+    """Once the current transaction commits, hand the task named `task` (its dotted name, like
+    "apps.alerts.tasks.deliver") with `args` to the broker (at once when there is no
+    transaction). By name, so a service never imports its app's tasks module, which stands
+    above it (docs/layout.md). A broker that is down is logged, never raised: the write has
     committed, and the rows the task works on wait in the database for the beat sweep that
     requeues them (the alert outbox, invitations' sent_sequence). The log names the task and
     its id arguments only (a cancellation's arguments hold a person's email address)."""
 
     def send():
+        from celery import current_app
+
         try:
-            task.apply_async(args, retry=False)
+            current_app.send_task(task, args=args, retry=False)
         except Exception:
             ids = [a for a in args if isinstance(a, int)]
-            logger.warning("Broker unavailable; %s %s waits", task.name, ids, exc_info=True)
+            logger.warning("Broker unavailable; %s %s waits", task, ids, exc_info=True)
 
     transaction.on_commit(send)
 

@@ -15,6 +15,7 @@ from apps.children.access import require
 from apps.core.api import error_responses
 from apps.core.errors import ApplicationError
 from apps.reports import access, selectors, services
+from apps.reports.forms import parse, parse_dashboard, parse_year
 from apps.reports.models import ExportStatus
 from apps.reports.ssda903 import ssda903_missing
 from apps.reports.tables import (
@@ -24,9 +25,6 @@ from apps.reports.tables import (
     Link,
     build,
     export_size,
-    parse,
-    parse_dashboard,
-    parse_year,
 )
 from apps.reports.views import FILE_FORMATS, file_response
 

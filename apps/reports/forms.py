@@ -14,6 +14,7 @@ from apps.reports.selectors import (
     filter_choices,
     shift_years,
 )
+from apps.reports.tables import DASHBOARD_TABLES, SSDA903_TABLES, Table, build
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 # Longest period a dashboard covers: its comparison reads a year more, the chart a bar a month.
@@ -168,3 +169,60 @@ class Ssda903Form(GovukForm):
 
 
 __all__ = ["DashboardFilterForm", "Ssda903Form", "period_dates", "shift_years"]
+
+
+# Reading a table's filters from a query string (the export API, pages and the worker) --------
+
+
+def _form_error(form):
+    from apps.core.errors import ApplicationError
+
+    fields = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+    first = next(iter(fields.values()))[0]
+    return ApplicationError(first, fields=fields)
+
+
+def dashboard_form(user, params, today):
+    return DashboardFilterForm(params, user=user, today=today)
+
+
+def parse_dashboard(user, params, *, today):
+    """The dashboard filters from `params` (a query string's dict), or ApplicationError."""
+    form = dashboard_form(user, params, today)
+    if not form.is_valid():
+        raise _form_error(form)
+    return form.filters()
+
+
+def parse_year(params, *, today) -> int:
+    form = Ssda903Form(params, today=today)
+    if not form.is_valid():
+        raise _form_error(form)
+    return form.cleaned_data["year"]
+
+
+def parse(user, slug: str, params: dict, *, today):
+    """Check the user may export `slug` and read its filters: the dashboard's Filters, or the
+    SSDA903 collection year. Http404 when not allowed or no such table, ApplicationError for
+    bad filters."""
+    from django.http import Http404
+
+    from apps.reports import access
+
+    if slug in DASHBOARD_TABLES:
+        if not access.can_see_dashboard(user):
+            raise Http404("Not found")
+        return parse_dashboard(user, params, today=today)
+    if slug in SSDA903_TABLES:
+        if not access.can_export_ssda903(user):
+            raise Http404("Not found")
+        return parse_year(params, today=today)
+    raise Http404("No such table")
+
+
+def table_for(user, slug: str, params: dict, *, now=None) -> Table:
+    """The table named `slug` for `user` with the filters in `params` (the export worker)."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    return build(user, slug, parse(user, slug, params, today=timezone.localdate(now)), now=now)

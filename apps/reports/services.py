@@ -38,9 +38,7 @@ def export_job_create(*, actor, kind: str, file_format: str, params: dict) -> Ex
     if file_format not in ExportFormat.values:
         raise ApplicationError("Choose CSV or XLSX", fields={"filetype": ["Choose CSV or XLSX"]})
     job = ExportJob.objects.create(user=actor, kind=kind, file_format=file_format, params=params)
-    from apps.reports.tasks import export_job_run_task
-
-    enqueue_on_commit(export_job_run_task, job.pk)
+    enqueue_on_commit("apps.reports.tasks.export_job_run_task", job.pk)
     return job
 
 
@@ -52,14 +50,15 @@ def _progress(job_pk: int, total: int):
     return report
 
 
-def export_job_run(*, job_pk: int) -> ExportJob | None:
+def export_job_run(*, job_pk: int, table_for) -> ExportJob | None:
     """Write the export file of a job, once. Safe to run twice: a job another worker has
     claimed, or that has finished, is left alone; a missing job is ignored.
 
     Reads through the same selectors and scope as the page, as the job's user, so the file
     holds what they may see now. Sets progress as it goes; failure is recorded on the job.
+    `table_for(user, kind, params)` reads the job's filters and builds its table
+    (apps.reports.forms.table_for: forms stand above services, so the task passes it in).
     """
-    from apps.reports.tables import table_for
 
     claimed = ExportJob.objects.filter(pk=job_pk, status=ExportStatus.PENDING).update(
         status=ExportStatus.RUNNING, started_at=timezone.now(), progress=5

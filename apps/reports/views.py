@@ -25,7 +25,7 @@ from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError
 from apps.episodes.access import get_episode_for_user
 from apps.reports import access, exports, selectors, services
-from apps.reports.forms import DashboardFilterForm, Ssda903Form
+from apps.reports.forms import DashboardFilterForm, Ssda903Form, parse
 from apps.reports.models import ExportStatus
 from apps.reports.ssda903 import RULES, ssda903_missing
 from apps.reports.tables import (
@@ -34,7 +34,6 @@ from apps.reports.tables import (
     SSDA903_TABLES,
     build,
     export_size,
-    parse,
 )
 
 # htmx stops polling when it is answered with this status (and still swaps the content in).

@@ -45,9 +45,7 @@ def _check_where(location: str, video_link: str) -> None:
 
 
 def _enqueue_invitations(meeting_id: int) -> None:
-    from apps.strategy_meetings.tasks import send_invitations
-
-    enqueue_on_commit(send_invitations, meeting_id)
+    enqueue_on_commit("apps.strategy_meetings.tasks.send_invitations", meeting_id)
 
 
 def _invite(meeting: StrategyMeeting, *, user=None, name="", agency="", email="") -> None:
@@ -149,9 +147,7 @@ def attendee_remove(*, actor, attendee: MeetingAttendee) -> None:
     details = {"name": attendee.name, "email": attendee.email}
     attendee.delete()
     if meeting.is_upcoming:
-        from apps.strategy_meetings.tasks import send_cancellation
-
-        enqueue_on_commit(send_cancellation, meeting.pk, details)
+        enqueue_on_commit("apps.strategy_meetings.tasks.send_cancellation", meeting.pk, details)
 
 
 @transaction.atomic

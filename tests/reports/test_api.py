@@ -149,9 +149,9 @@ class TestExportApi:
         job = ExportJob.objects.get(user=user)
         assert response.json()["id"] == job.pk and response.json()["download"] is None
         assert client.get(f"/api/v1/reports/exports/{job.pk}/file/").status_code == 409
-        from apps.reports.services import export_job_run
+        from apps.reports.tasks import export_job_run_task
 
-        export_job_run(job_pk=job.pk)
+        export_job_run_task(job.pk)
         status = client.get(f"/api/v1/reports/exports/{job.pk}/").json()
         assert status["status"] == "done" and status["download"].endswith("/file/")
         assert client.get(status["download"]).status_code == 200

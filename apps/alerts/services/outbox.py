@@ -91,10 +91,8 @@ def _deliver_to(alert: Alert, recipients: list[Recipient], *, level: int, now) -
 def _enqueue(ids: list[int]) -> None:
     """After commit: hand each email to the broker. If the broker is down the rows stay
     pending and beat sends them when it is back; logging an episode never fails for this."""
-    from apps.alerts.tasks import deliver
-
     for pk in ids:
-        enqueue_on_commit(deliver, pk)
+        enqueue_on_commit("apps.alerts.tasks.deliver", pk)
 
 
 def _claimable(now: datetime) -> Q:
