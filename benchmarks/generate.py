@@ -51,10 +51,10 @@ from apps.accounts.services import organisation_create
 from apps.alerts import windows
 from apps.alerts.models import EscalationRule, RecipientRole, RuleType
 from apps.children.models import Answer, CseIndicator, RiskLevel, Timing
+from apps.children.services import score_answers
 from apps.core.clock import LONDON, local_window
 from apps.episodes.models import InterviewOutcome, ReturnMethod
 from apps.strategy_meetings.models import Decision
-from apps.strategy_meetings.services import score_answers
 from benchmarks import words
 from benchmarks.loader import HistoryTable, Loader, Table
 

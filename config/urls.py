@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("apps.site.urls")),
     path("account/", include("apps.accounts.urls")),
     path("homes/", include("apps.homes.urls")),
-    path("children/", include("apps.children.urls")),
+    path("", include("apps.children.urls")),  # /children/ and /meetings/ (CSE)
     path("", include("apps.episodes.urls")),  # /episodes/ and /meetings/regulation-40/
     path("reports/", include("apps.reports.urls")),
     path("alerts/", include("apps.alerts.urls")),

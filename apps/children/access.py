@@ -1,4 +1,5 @@
-"""Who may see and do what with children, placements and Philomena profiles.
+"""Who may see and do what with children, placements, Philomena profiles and CSE risk
+assessments (the case holders see and complete them; others see only the level).
 
 One scope per model (`child_scope`, `placements_visible_to`) and one fetch
 (`get_child_for_user`) that raises Http404 both when the child does not exist and when the
@@ -22,12 +23,21 @@ This app contributes to apps.homes.access.home_scope the homes where the childre
 worker sees, or a service manager's authority places, are living now (ChildrenConfig.ready).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.children.models import Associate, Child, ChildUserObjectPermission, Place, Placement
+from apps.children.models import (
+    Associate,
+    Child,
+    ChildUserObjectPermission,
+    CseAnswer,
+    CseRiskAssessment,
+    Place,
+    Placement,
+)
 from apps.core.scope import Scope, one_or_404
+from apps.core.scope import _active as _active
 from apps.core.scope import require as require  # views and API views call access.require
 from apps.homes.models import Home
 
@@ -221,3 +231,29 @@ def get_police_grant_for_child(child: Child, pk) -> ChildUserObjectPermission:
         pk,
         "grant",
     )
+
+
+# CSE risk assessments: the case holders see and complete them, with every answer; anyone
+# else who can see the child sees only the current level (on the child page) -----------------
+
+
+def get_child_for_assessments(user, pk) -> Child:
+    """The child, if the user may see and complete its assessments (the case holders)."""
+    child = get_child_for_user(user, pk)
+    require(is_case_holder(user, child))
+    return child
+
+
+def get_assessment_for_child(child: Child, pk) -> CseRiskAssessment:
+    """One of the child's assessments, with its assessor and answers (and their indicators)."""
+    return one_or_404(
+        child.cse_assessments.select_related("assessed_by").prefetch_related(
+            Prefetch("answers", queryset=CseAnswer.objects.select_related("indicator"))
+        ),
+        pk,
+        "assessment",
+    )
+
+
+def can_manage_indicators(user) -> bool:
+    return _active(user) and user.role == Role.SERVICE_MANAGER and bool(user.organisation_id)

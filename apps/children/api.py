@@ -15,9 +15,12 @@ from apps.accounts import selectors as account_selectors
 from apps.accounts.models import Role
 from apps.children import access, selectors, services
 from apps.children.serializers import (
+    AssessmentInputSerializer,
+    AssessmentOutputSerializer,
     AssociateSerializer,
     ChildInputSerializer,
     ChildOutputSerializer,
+    IndicatorOutputSerializer,
     PlacementOutputSerializer,
     PlaceSerializer,
     ProfileFieldsSerializer,
@@ -37,6 +40,7 @@ from apps.core.api import (
 from apps.homes import selectors as home_selectors
 
 TAGS = ["children"]
+CSE_TAGS = ["CSE risk assessments"]
 
 
 # Children -----------------------------------------------------------------------------------
@@ -320,3 +324,68 @@ class ProfilePlaceListApi(APIView):
         data = validated(self.InputSerializer, request.data)
         place = services.place_add(actor=request.user, child=child, **data)
         return Response(self.OutputSerializer(place).data, status=status.HTTP_201_CREATED)
+
+
+# CSE risk assessments ------------------------------------------------------------------------
+
+
+class ChildIndicatorListApi(APIView):
+    OutputSerializer = IndicatorOutputSerializer
+
+    @extend_schema(
+        tags=CSE_TAGS,
+        operation_id="children_cse_indicators",
+        summary="The indicators an assessment of this child answers (case holders)",
+        responses={200: OutputSerializer(many=True), **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        child = access.get_child_for_assessments(request.user, pk)
+        indicators = selectors.indicators_for(child.placing_authority_id)
+        return Response(self.OutputSerializer(indicators, many=True).data)
+
+
+class ChildAssessmentListApi(APIView):
+    pagination_class = PageNumberPagination  # read by the schema generator
+    InputSerializer = AssessmentInputSerializer
+    OutputSerializer = AssessmentOutputSerializer
+
+    @extend_schema(
+        tags=CSE_TAGS,
+        operation_id="children_cse_assessments_list",
+        summary="A child's CSE risk assessments, newest first (case holders; the read is logged)",
+        description="Everyone else who sees the child sees only the current level "
+        "(cse_risk on the child).",
+        responses={200: OutputSerializer(many=True), **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        child = access.get_child_for_assessments(request.user, pk)
+        access_log_record_api(request=request, child=child)
+        return paginated(
+            request, selectors.assessments_for_child(child), self.OutputSerializer, view=self
+        )
+
+    @extend_schema(
+        tags=CSE_TAGS,
+        operation_id="children_cse_assessments_create",
+        summary="Complete a screening: scored, and the child's current level set",
+        request=InputSerializer,
+        responses={201: OutputSerializer, **error_responses(400, 404)},
+    )
+    def post(self, request, pk: int):
+        child = access.get_child_for_assessments(request.user, pk)
+        data = validated(self.InputSerializer, request.data)
+        answers = {
+            row["indicator"]: (row["answer"], row.get("timing", "")) for row in data["answers"]
+        }
+        assessment = services.assessment_complete(
+            actor=request.user,
+            child=child,
+            indicators=selectors.indicators_for(child.placing_authority_id),
+            answers=answers,
+            assessed_on=data.get("assessed_on"),
+            override_level=data.get("override_level", ""),
+            override_reason=data.get("override_reason", ""),
+            summary=data.get("summary", ""),
+        )
+        assessment = selectors.assessments_for_child(child).get(pk=assessment.pk)
+        return Response(self.OutputSerializer(assessment).data, status=status.HTTP_201_CREATED)

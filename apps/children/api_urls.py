@@ -21,6 +21,16 @@ urlpatterns = [
         api.ProfilePlaceListApi.as_view(),
         name="child_profile_places",
     ),
+    path(
+        "children/<int:pk>/cse-indicators/",
+        api.ChildIndicatorListApi.as_view(),
+        name="child_cse_indicators",
+    ),
+    path(
+        "children/<int:pk>/cse-assessments/",
+        api.ChildAssessmentListApi.as_view(),
+        name="child_cse_assessments",
+    ),
     path("placements/<int:pk>/", api.PlacementDetailApi.as_view(), name="placement_detail"),
     path("placements/<int:pk>/end/", api.PlacementEndApi.as_view(), name="placement_end"),
 ]

@@ -25,8 +25,15 @@ from PIL import Image, ImageDraw, ImageFont
 from apps.accounts import services as account_services
 from apps.accounts.demo import DEMO_PASSWORD
 from apps.accounts.models import Organisation, Role, User
-from apps.children import services
-from apps.children.models import Child, ChildUserObjectPermission, PhilomenaProfile, Sex
+from apps.children import selectors, services
+from apps.children.models import (
+    Child,
+    ChildUserObjectPermission,
+    CseRisk,
+    CseRiskAssessment,
+    PhilomenaProfile,
+    Sex,
+)
 from apps.homes.models import Home
 
 SEED = 9012
@@ -337,3 +344,75 @@ def seed() -> list[tuple[str, str]]:
             _create(spec, homes=homes, users=users, today=today)
     _police_grant(users)
     return logins
+
+
+# CSE risk assessments (seed_demo runs this after the episodes and alerts demos) ------------
+
+STORY_CHILD_ID = "NS0001"  # apps.episodes.demo.STORY_CHILD
+
+
+def _caseload(social_worker) -> list[Child]:
+    """The social worker's children who live in a home, the story child first."""
+    children = [
+        child
+        for child in Child.objects.filter(allocated_social_worker=social_worker)
+        .select_related("placing_authority")
+        .order_by("child_id")
+        if child.current_placement is not None
+    ]
+    children.sort(key=lambda child: child.child_id != STORY_CHILD_ID)
+    return children
+
+
+def _answers(indicators, level: str) -> dict:
+    if level == CseRisk.HIGH:
+        return {i.pk: ("yes", "current") for i in indicators}
+    if level == CseRisk.MEDIUM:
+        heavy = [i for i in indicators if i.weight > 1][:3]  # 3 x 2 x 2 = 12: medium
+        return {i.pk: ("yes", "current") if i in heavy else ("no", "") for i in indicators}
+    return {i.pk: ("no", "") for i in indicators}
+
+
+def _assessments(social_worker, children) -> int:
+    if CseRiskAssessment.objects.filter(child__in=children).exists():
+        return 0
+    levels = {children[0].pk: CseRisk.HIGH} if children else {}
+    for child in children[1:]:
+        if child.cse_risk == CseRisk.MEDIUM and CseRisk.MEDIUM not in levels.values():
+            levels[child.pk] = CseRisk.MEDIUM
+    for child in children[1:]:
+        if not child.cse_risk and child.pk not in levels:
+            levels[child.pk] = CseRisk.LOW
+            break
+    made = 0
+    for child in children:
+        level = levels.get(child.pk)
+        if level is None:
+            continue
+        indicators = selectors.indicators_for(child.placing_authority)
+        services.assessment_complete(
+            actor=social_worker,
+            child=child,
+            indicators=indicators,
+            answers=_answers(indicators, level),
+            assessed_on=timezone.localdate() - timedelta(days=20),
+            summary="Screened with the home and the school.",
+        )
+        made += 1
+    return made
+
+
+@transaction.atomic
+def seed_assessments() -> int:
+    """The standard indicators, and the demo social worker's assessments unless any of their
+    children has one: the story child (NS0001) high, a child already at medium CSE risk
+    medium, and a child not at risk low. Every write goes through the services. Returns how
+    many were made."""
+    social_worker = User.objects.filter(email=SOCIAL_WORKER).first()
+    if social_worker is None:
+        return 0
+    services.indicators_seed_standard()
+    children = _caseload(social_worker)
+    if not children:
+        return 0
+    return _assessments(social_worker, children)

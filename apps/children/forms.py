@@ -9,13 +9,18 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 
 from apps.children.models import (
+    Answer,
     Associate,
     Child,
+    CseIndicator,
     CseRisk,
+    Domain,
     Ethnicity,
     PhilomenaProfile,
     Place,
+    RiskLevel,
     Sex,
+    Timing,
 )
 from apps.children.services import (
     ASSOCIATE_FIELDS,
@@ -25,11 +30,14 @@ from apps.children.services import (
     PROFILE_FIELDS,
 )
 from apps.core.forms import (
+    INLINE_RADIOS_TEMPLATE,
     GovukDateField,
     GovukForm,
+    GovukRadios,
     ShapeOnlyModelForm,
     UserChoiceField,
     VersionedFormMixin,
+    radios,
     textarea,
 )
 
@@ -256,3 +264,110 @@ class PoliceGrantForm(GovukForm):
     def __init__(self, *args, officers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = officers
+
+
+# CSE risk assessment -----------------------------------------------------------------------
+
+
+def in_domain_order(indicators):
+    """Indicators in the order the screening tool asks them: the domains as Domain lists them
+    (missing first), then each indicator's own order."""
+    rank = {value: index for index, value in enumerate(Domain.values)}
+    return sorted(indicators, key=lambda i: (rank.get(i.domain, len(rank)), i.order, i.pk))
+
+
+class AssessmentForm(GovukForm):
+    """One screening: for each indicator, no / possible / yes and current / historic. Every
+    indicator must be answered; the service says which are not."""
+
+    assessed_on = GovukDateField(
+        label="Date of the assessment",
+        help_text="For example, 27 3 2026",
+        error_messages={"required": "Enter the date of the assessment"},
+    )
+    summary = forms.CharField(
+        label="Analysis",
+        required=False,
+        max_length=8000,
+        widget=textarea(5),
+        help_text="What the answers mean for this child, and what is protecting them",
+    )
+    override_level = radios(
+        "Override the calculated level",
+        [("", "No, use the calculated level"), *RiskLevel.choices],
+        required=False,
+        help_text="Only when your professional judgement differs from the score",
+    )
+    override_reason = forms.CharField(
+        label="Why the level is different from the score",
+        required=False,
+        max_length=2000,
+        widget=textarea(3),
+    )
+
+    def __init__(self, *args, indicators: list[CseIndicator], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = indicators
+        for indicator in indicators:
+            self.fields[f"indicator_{indicator.pk}"] = forms.ChoiceField(
+                label=indicator.text,
+                choices=Answer.choices,
+                required=False,
+                widget=GovukRadios(),
+                template_name=INLINE_RADIOS_TEMPLATE,
+            )
+            self.fields[f"indicator_{indicator.pk}_timing"] = forms.ChoiceField(
+                label="Current or historic?",
+                choices=Timing.choices,
+                required=False,
+                widget=GovukRadios(),
+                template_name=INLINE_RADIOS_TEMPLATE,
+            )
+
+    def groups(self) -> list[dict]:
+        """The indicators by domain, each with its answer and timing fields, for the page."""
+        groups: dict[str, dict] = {}
+        for indicator in in_domain_order(self.indicators):
+            group = groups.setdefault(
+                indicator.domain,
+                {"domain": Domain(indicator.domain).label, "rows": []},
+            )
+            group["rows"].append(
+                {
+                    "indicator": indicator,
+                    "answer": self[f"indicator_{indicator.pk}"],
+                    "timing": self[f"indicator_{indicator.pk}_timing"],
+                }
+            )
+        return list(groups.values())
+
+    def answers(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            indicator.pk: (
+                data.get(f"indicator_{indicator.pk}") or "",
+                data.get(f"indicator_{indicator.pk}_timing") or "",
+            )
+            for indicator in self.indicators
+        }
+
+
+class IndicatorForm(GovukForm):
+    domain = forms.ChoiceField(
+        label="Domain",
+        choices=[("", "Choose a domain"), *Domain.choices],
+        error_messages={"required": "Choose the domain the indicator belongs to"},
+    )
+    text = forms.CharField(
+        label="Indicator",
+        max_length=CseIndicator._meta.get_field("text").max_length,
+        help_text="Written as something that is or is not true of the child, for example "
+        "'Seen at addresses linked to exploitation'",
+        error_messages={"required": "Enter the indicator"},
+    )
+    weight = radios(
+        "Weight",
+        [("1", "1 (standard)"), ("2", "2 (a strong sign)"), ("3", "3 (a very strong sign)")],
+        error="Choose a weight",
+        initial="1",
+    )

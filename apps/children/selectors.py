@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -14,6 +14,9 @@ from apps.children.models import (
     Associate,
     Child,
     ChildUserObjectPermission,
+    CseAnswer,
+    CseIndicator,
+    CseRiskAssessment,
     PhilomenaProfile,
     Place,
     Placement,
@@ -308,3 +311,27 @@ def home_children(*, user, home) -> QuerySet[Placement]:
         .select_related("child", "child__placing_authority", "home__host_authority")
         .order_by("child__last_name", "child__first_name")
     )
+
+
+# CSE risk assessments ---------------------------------------------------------------------
+
+
+def indicators_for(authority) -> list[CseIndicator]:
+    """The standard indicators and the authority's own, active, in domain order."""
+    return list(
+        CseIndicator.objects.filter(Q(authority=None) | Q(authority=authority), active=True)
+    )
+
+
+def assessments_for_child(child) -> QuerySet[CseRiskAssessment]:
+    return child.cse_assessments.select_related("assessed_by").prefetch_related(
+        Prefetch("answers", queryset=_answers())
+    )
+
+
+def _answers():
+    return CseAnswer.objects.select_related("indicator")
+
+
+def current_assessment(child) -> CseRiskAssessment | None:
+    return child.cse_assessments.order_by("-assessed_on", "-pk").first()

@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.children.models import CseRisk, Ethnicity, Sex
+from apps.children.models import Answer, CseRisk, Domain, Ethnicity, RiskLevel, Sex, Timing
 from apps.homes.serializers import OrganisationRefSerializer
 
 
@@ -160,3 +160,57 @@ class ProfileOutputSerializer(ProfileFieldsSerializer):
     @extend_schema_field(StalenessSerializer)
     def get_staleness(self, profile):
         return StalenessSerializer(self.context["staleness"]).data
+
+
+# CSE risk assessments ----------------------------------------------------------------------
+
+
+class IndicatorOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    domain = serializers.ChoiceField(choices=Domain.choices)
+    text = serializers.CharField()
+    weight = serializers.IntegerField()
+    authority = serializers.IntegerField(
+        source="authority_id", allow_null=True, help_text="None for the standard set."
+    )
+
+
+class AnswerOutputSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField(source="indicator_id")
+    answer = serializers.ChoiceField(choices=Answer.choices)
+    timing = serializers.ChoiceField(choices=Timing.choices, allow_blank=True)
+
+
+class AssessmentOutputSerializer(serializers.Serializer):
+    """An assessment with its answers; needs assessed_by and the answers prefetched."""
+
+    id = serializers.IntegerField()
+    child = serializers.IntegerField(source="child_id")
+    assessed_on = serializers.DateField()
+    assessed_by = UserRefSerializer()
+    score = serializers.IntegerField()
+    calculated_level = serializers.ChoiceField(choices=RiskLevel.choices)
+    override_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
+    override_reason = serializers.CharField()
+    level = serializers.ChoiceField(choices=RiskLevel.choices)
+    summary = serializers.CharField()
+    review_due_on = serializers.DateField()
+    answers = AnswerOutputSerializer(many=True)
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField()
+    answer = serializers.ChoiceField(choices=Answer.choices)
+    timing = serializers.ChoiceField(choices=Timing.choices, required=False, allow_blank=True)
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    assessed_on = serializers.DateField(required=False, help_text="Today if left out.")
+    answers = AnswerInputSerializer(
+        many=True, help_text="One per indicator of GET children/{id}/cse-indicators/."
+    )
+    override_level = serializers.ChoiceField(
+        choices=RiskLevel.choices, required=False, allow_blank=True
+    )
+    override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)

@@ -14,12 +14,18 @@ from apps.accounts.models import OrganisationKind, Role
 from apps.children.models import (
     AccessLog,
     AccessLogKind,
+    Answer,
     Associate,
     Child,
     ChildUserObjectPermission,
+    CseAnswer,
+    CseIndicator,
+    CseRiskAssessment,
     PhilomenaProfile,
     Place,
     Placement,
+    RiskLevel,
+    Timing,
 )
 from apps.core.errors import ApplicationError
 from apps.core.services import apply_changes, save_versioned, validate_instance
@@ -403,3 +409,157 @@ def access_log_record_many(*, user, child_ids, kind: str, path: str = "") -> int
         for child_id in ids
     )
     return len(ids)
+
+
+# CSE risk assessment ----------------------------------------------------------------------
+
+# Points for each answer, times the indicator's weight; a historic concern counts half.
+ANSWER_POINTS = {Answer.NO: 0, Answer.POSSIBLE: 1, Answer.YES: 2}
+# Score thresholds: at or above MEDIUM_FROM is medium, at or above HIGH_FROM is high.
+MEDIUM_FROM = 6
+HIGH_FROM = 14
+REVIEW_MONTHS = {RiskLevel.HIGH: 1, RiskLevel.MEDIUM: 3, RiskLevel.LOW: 3}
+
+STANDARD_INDICATORS = {
+    "missing": [
+        "Regularly missing or away from the placement, or returns late",
+        "Missing overnight, or found far from home",
+        "Picked up or dropped off by unknown adults or in cars",
+    ],
+    "associates": [
+        "Associating with older people, or peers known to be exploited",
+        "A 'boyfriend' or 'girlfriend' much older than them",
+        "Secretive about where they go and who with",
+    ],
+    "gifts": [
+        "Unexplained money, phones, clothes or other gifts",
+        "Owes money or says they are in debt to someone",
+    ],
+    "substances": ["Using alcohol or drugs, or found in possession of them"],
+    "online": [
+        "More than one phone, or a phone they will not explain",
+        "Sharing sexual images, or contact with unknown adults online",
+    ],
+    "health": [
+        "Sexually transmitted infection, pregnancy or termination",
+        "Injuries they will not explain",
+    ],
+    "education": ["Missing school or college, or a sudden fall in attendance"],
+    "behaviour": [
+        "Self-harm, or a sudden change in mood or behaviour",
+        "Known to have been in places linked to exploitation",
+    ],
+}
+
+
+def indicators_seed_standard() -> int:
+    """The standard indicator set (no authority). Idempotent by text."""
+    have = set(CseIndicator.objects.filter(authority=None).values_list("text", flat=True))
+    new = [
+        CseIndicator(domain=domain, text=text, order=n, weight=2 if n == 0 else 1)
+        for domain, texts in STANDARD_INDICATORS.items()
+        for n, text in enumerate(texts)
+        if text not in have
+    ]
+    CseIndicator.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def indicator_add(*, actor, authority, domain: str, text: str, weight: int = 1) -> CseIndicator:
+    """A service manager's own indicator for their authority's assessments."""
+    indicator = CseIndicator(
+        authority=authority, domain=domain, text=(text or "").strip(), weight=weight, order=100
+    )
+    validate_instance(indicator)
+    indicator._history_user = actor
+    indicator.save()
+    return indicator
+
+
+def score_answers(answers: list[tuple[CseIndicator, str, str]]) -> tuple[int, str]:
+    """(indicator, answer, timing) triples → (score, level)."""
+    doubled = 0  # in half points, to keep integers
+    for indicator, answer, timing in answers:
+        points = ANSWER_POINTS[answer] * indicator.weight * 2
+        doubled += points // 2 if timing == Timing.HISTORIC else points
+    score = doubled // 2
+    if score >= HIGH_FROM:
+        return score, RiskLevel.HIGH
+    if score >= MEDIUM_FROM:
+        return score, RiskLevel.MEDIUM
+    return score, RiskLevel.LOW
+
+
+def _add_months(day: date, months: int) -> date:
+    import calendar
+
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+@transaction.atomic
+def assessment_complete(
+    *,
+    actor,
+    child,
+    indicators: list[CseIndicator],
+    answers: dict[int, tuple[str, str]],
+    assessed_on: date | None = None,
+    override_level: str = "",
+    override_reason: str = "",
+    summary: str = "",
+) -> CseRiskAssessment:
+    """Score a completed screening, set the child's current CSE risk level from it, and run
+    the escalation rules for an episode the child is away on now (the overnight-at-risk rule
+    reads the level). `indicators` is the set the form showed; every one must be answered."""
+    assessed_on = assessed_on or timezone.localdate()
+    if assessed_on > timezone.localdate():
+        raise _error("assessed_on", "The date of the assessment must be today or in the past")
+    errors, scored = {}, []
+    for indicator in indicators:
+        answer, timing = answers.get(indicator.pk, ("", ""))
+        if answer not in Answer.values:
+            errors[f"indicator_{indicator.pk}"] = [f"Answer: {indicator.text}"]
+        elif answer != Answer.NO and timing not in Timing.values:
+            errors[f"indicator_{indicator.pk}_timing"] = [
+                f"Say whether this is current or historic: {indicator.text}"
+            ]
+        else:
+            scored.append((indicator, answer, timing if answer != Answer.NO else ""))
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], fields=errors)
+    if override_level and override_level not in RiskLevel.values:
+        raise _error("override_level", "Choose low, medium or high")
+    if override_level and not (override_reason or "").strip():
+        raise _error("override_reason", "Give a reason for overriding the calculated level")
+    score, calculated = score_answers(scored)
+    level = override_level or calculated
+    assessment = CseRiskAssessment(
+        child=child,
+        assessed_by=actor,
+        assessed_on=assessed_on,
+        score=score,
+        calculated_level=calculated,
+        override_level=override_level or "",
+        override_reason=(override_reason or "").strip() if override_level else "",
+        level=level,
+        summary=(summary or "").strip(),
+        review_due_on=_add_months(assessed_on, REVIEW_MONTHS[level]),
+    )
+    validate_instance(assessment)
+    assessment._history_user = actor
+    assessment.save()
+    CseAnswer.objects.bulk_create(
+        CseAnswer(assessment=assessment, indicator=i, answer=a, timing=t) for i, a, t in scored
+    )
+    # The newest assessment is the child's current level (an older one entered late is not).
+    newest = child.cse_assessments.order_by("-assessed_on", "-pk").first()
+    if newest.pk == assessment.pk and child.cse_risk != level:
+        Child.objects.filter(pk=child.pk).update(cse_risk=level)
+        child.cse_risk = level
+        child_cse_risk_changed(child=child)
+    return assessment

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.children import views
 
@@ -7,7 +7,7 @@ app_name = "children"
 ASSOCIATE = {"kind": "associate"}
 PLACE = {"kind": "place"}
 
-urlpatterns = [
+child_urlpatterns = [
     path("", views.child_list, name="list"),
     path("new/", views.child_create, name="create"),
     # The record's tabs.
@@ -51,4 +51,18 @@ urlpatterns = [
         views.police_access_revoke,
         name="police_access_revoke",
     ),
+]
+
+# CSE risk assessments keep the paths they had under the multi-agency response (/meetings/).
+cse_urlpatterns = [
+    path("cse-indicators/", views.indicators, name="indicators"),
+    path("child/<int:child_pk>/cse/", views.assessment_list, name="assessments"),
+    path("child/<int:child_pk>/cse/new/", views.assessment_new, name="assessment_new"),
+    path("child/<int:child_pk>/cse/<int:pk>/", views.assessment_detail, name="assessment"),
+]
+
+# Included at the root (config/urls.py): /children/... and the CSE pages under /meetings/.
+urlpatterns = [
+    path("children/", include(child_urlpatterns)),
+    path("meetings/", include(cse_urlpatterns)),
 ]

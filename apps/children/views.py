@@ -14,23 +14,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.children import access, selectors, services
 from apps.children.access import get_child_for_user, require
 from apps.children.forms import (
     AllocateForm,
+    AssessmentForm,
     AssociateForm,
     ChildEditForm,
     ChildForm,
+    IndicatorForm,
     PhotoForm,
     PlaceForm,
     PlacementEndForm,
     PlacementForm,
     PoliceGrantForm,
     ProfileForm,
+    in_domain_order,
 )
-from apps.children.models import AccessLogKind
+from apps.children.models import AccessLogKind, RiskLevel
 from apps.children.services import access_log_record
 from apps.core.errors import ApplicationError
 from apps.core.pagination import paginate
@@ -126,10 +129,8 @@ def child_detail(request, pk):
 def _multi_agency(user, child) -> dict:
     """The child's current CSE risk assessment (its date and review, for the summary row),
     and whether the user may open the assessments."""
-    from apps.strategy_meetings.selectors import current_assessment
-
     return {
-        "cse_assessment": current_assessment(child) if child.cse_risk else None,
+        "cse_assessment": selectors.current_assessment(child) if child.cse_risk else None,
         "can_see_assessments": access.is_case_holder(user, child),
     }
 
@@ -535,3 +536,140 @@ def police_access_revoke(request, pk, grant_pk):
         request, f"{grant.user.full_name} can no longer see {child.display_name}'s record."
     )
     return redirect("children:police_access", pk=child.pk)
+
+
+# CSE risk assessments ------------------------------------------------------------------------
+
+
+RISK_TAGS = {
+    RiskLevel.HIGH: "govuk-tag--red",
+    RiskLevel.MEDIUM: "govuk-tag--orange",
+    RiskLevel.LOW: "govuk-tag--green",
+    "": "govuk-tag--grey",
+}
+
+
+def risk_tag(level: str) -> dict:
+    return {
+        "label": RiskLevel(level).label if level else "Not assessed",
+        "tag": RISK_TAGS.get(level, "govuk-tag--grey"),
+    }
+
+
+def _assessment_rows(assessments) -> list[dict]:
+    return [
+        {"assessment": assessment, "risk": risk_tag(assessment.level)} for assessment in assessments
+    ]
+
+
+@login_required
+@require_GET
+def assessment_list(request, child_pk):
+    child = access.get_child_for_assessments(request.user, child_pk)
+    assessments = list(child.cse_assessments.select_related("assessed_by"))
+    _log(request, child)
+    return render(
+        request,
+        "children/assessments.html",
+        {
+            "child": child,
+            "rows": _assessment_rows(assessments),
+            "current": assessments[0] if assessments else None,
+            "risk": risk_tag(child.cse_risk),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def assessment_detail(request, child_pk, pk):
+    child = access.get_child_for_assessments(request.user, child_pk)
+    assessment = access.get_assessment_for_child(child, pk)
+    groups: dict[str, dict] = {}
+    answers = {answer.indicator_id: answer for answer in assessment.answers.all()}
+    for indicator in in_domain_order([answer.indicator for answer in answers.values()]):
+        answer = answers[indicator.pk]
+        domain = answer.indicator.get_domain_display()
+        groups.setdefault(domain, {"domain": domain, "answers": []})["answers"].append(answer)
+    _log(request, child)
+    return render(
+        request,
+        "children/assessment_detail.html",
+        {
+            "child": child,
+            "assessment": assessment,
+            "risk": risk_tag(assessment.level),
+            "calculated": risk_tag(assessment.calculated_level),
+            "groups": list(groups.values()),
+        },
+    )
+
+
+@login_required
+def assessment_new(request, child_pk):
+    child = access.get_child_for_assessments(request.user, child_pk)
+    indicators = selectors.indicators_for(child.placing_authority)
+    form = AssessmentForm(
+        _data(request),
+        indicators=indicators,
+        initial={"assessed_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.assessment_complete(
+                actor=request.user,
+                child=child,
+                indicators=indicators,
+                answers=form.answers(),
+                assessed_on=data["assessed_on"],
+                override_level=data["override_level"],
+                override_reason=data["override_reason"],
+                summary=data["summary"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(
+                request,
+                f"{child.display_name}'s CSE risk is {assessment.get_level_display().lower()} "
+                f"(score {assessment.score}). The next review is due by "
+                f"{assessment.review_due_on:%-d %B %Y}.",
+            )
+            return redirect("children:assessment", child_pk=child.pk, pk=assessment.pk)
+    _log(request, child)
+    return render(request, "children/assessment_form.html", {"child": child, "form": form})
+
+
+@login_required
+def indicators(request):
+    """The standard indicators and the authority's own; a service manager adds their own."""
+    require(access.can_manage_indicators(request.user))
+    authority = request.user.organisation
+    form = IndicatorForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = services.indicator_add(
+                actor=request.user,
+                authority=authority,
+                domain=form.cleaned_data["domain"],
+                text=form.cleaned_data["text"],
+                weight=int(form.cleaned_data["weight"]),
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"‘{indicator.text}’ has been added to the screening tool.")
+            return redirect("children:indicators")
+    groups: dict[str, dict] = {}
+    for indicator in in_domain_order(selectors.indicators_for(authority)):
+        domain = indicator.get_domain_display()
+        groups.setdefault(domain, {"domain": domain, "indicators": []})["indicators"].append(
+            indicator
+        )
+    return render(
+        request,
+        "children/indicators.html",
+        {"authority": authority, "groups": list(groups.values()), "form": form},
+    )

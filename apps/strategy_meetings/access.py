@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.alerts.access import get_alert_for_user
-from apps.children.access import children_visible_to, get_child_for_user, is_case_holder
+from apps.children.access import children_visible_to, is_case_holder
 from apps.core.scope import Scope, one_or_404
 from apps.strategy_meetings.models import (
     MeetingAction,
@@ -161,18 +161,3 @@ def get_action_for_user(user, pk) -> MeetingAction:
 
 def can_list_my_actions(user) -> bool:
     return _active(user) and user.role not in (Role.RETURN_INTERVIEWER, Role.ADMINISTRATOR)
-
-
-# CSE risk assessments ---------------------------------------------------------------------
-
-
-def get_child_for_assessments(user, pk):
-    """The child, if the user may see and complete its assessments (the case holders)."""
-    child = get_child_for_user(user, pk)
-    if not is_case_holder(user, child):
-        raise Http404("Not found")
-    return child
-
-
-def can_manage_indicators(user) -> bool:
-    return _active(user) and user.role == Role.SERVICE_MANAGER and bool(user.organisation_id)

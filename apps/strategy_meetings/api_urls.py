@@ -20,14 +20,4 @@ urlpatterns = [
     path("meetings/<int:pk>/actions/", api.MeetingActionListApi.as_view(), name="meeting_actions"),
     path("actions/", api.MyActionListApi.as_view(), name="action_list"),
     path("actions/<int:pk>/complete/", api.ActionCompleteApi.as_view(), name="action_complete"),
-    path(
-        "children/<int:pk>/cse-indicators/",
-        api.ChildIndicatorListApi.as_view(),
-        name="child_cse_indicators",
-    ),
-    path(
-        "children/<int:pk>/cse-assessments/",
-        api.ChildAssessmentListApi.as_view(),
-        name="child_cse_assessments",
-    ),
 ]

@@ -1,14 +1,13 @@
 """Invented demo multi-agency response: strategy meetings past and upcoming with their actions
-(open, done and overdue), CSE risk assessments at each level, and the Regulation 40 prompts the
-demo episodes opened.
+(open, done and overdue), and the Regulation 40 prompts the demo episodes opened (the CSE risk
+assessments are apps.children.demo.seed_assessments).
 
 The demo social worker holds the meetings, about children on their caseload who live in a
 home: the story child (NS0001, high CSE risk) had a meeting three weeks ago, with a safety plan,
 a police disruption action (done), a home action (overdue) and a school action (open, an
 external person from the school), and has a review meeting the day after tomorrow with the
 demo police officer and home manager invited. A second child has a meeting next week, a third
-one that was cancelled. Assessments: the story child high, a child already at medium CSE risk
-medium, and a child not at risk low.
+one that was cancelled.
 
 Every write goes through the services with a demo user as the actor. Demo only: a past meeting
 is scheduled in the future and then dated back, an overdue action's due date is moved back, and
@@ -16,7 +15,7 @@ each invitation is marked as sent when the meeting was scheduled (no email is se
 like apps.alerts.demo).
 
 Idempotent: when any of the social worker's children already has a meeting, no meeting is
-added, and when any has an assessment, no assessment is added.
+added.
 """
 
 from datetime import timedelta
@@ -26,12 +25,12 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.children.demo import HOME_MANAGER, POLICE_LIAISON, SOCIAL_WORKER
-from apps.children.models import Child, CseRisk, CseRiskAssessment
+from apps.children.models import Child
 from apps.core.clock import LONDON
 from apps.episodes.demo import STORY_CHILD
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import MeetingAction, MeetingAttendee, StrategyMeeting
-from apps.strategy_meetings.selectors import indicators_for, invitable_users
+from apps.strategy_meetings.selectors import invitable_users
 
 SCHOOL = (
     "Mrs Helen Price",
@@ -219,56 +218,17 @@ def _meetings(social_worker, children) -> int:
     return len(meetings)
 
 
-def _answers(indicators, level: str) -> dict:
-    if level == CseRisk.HIGH:
-        return {i.pk: ("yes", "current") for i in indicators}
-    if level == CseRisk.MEDIUM:
-        heavy = [i for i in indicators if i.weight > 1][:3]  # 3 x 2 x 2 = 12: medium
-        return {i.pk: ("yes", "current") if i in heavy else ("no", "") for i in indicators}
-    return {i.pk: ("no", "") for i in indicators}
-
-
-def _assessments(social_worker, children) -> int:
-    if CseRiskAssessment.objects.filter(child__in=children).exists():
-        return 0
-    levels = {children[0].pk: CseRisk.HIGH} if children else {}
-    for child in children[1:]:
-        if child.cse_risk == CseRisk.MEDIUM and CseRisk.MEDIUM not in levels.values():
-            levels[child.pk] = CseRisk.MEDIUM
-    for child in children[1:]:
-        if not child.cse_risk and child.pk not in levels:
-            levels[child.pk] = CseRisk.LOW
-            break
-    made = 0
-    for child in children:
-        level = levels.get(child.pk)
-        if level is None:
-            continue
-        indicators = indicators_for(child.placing_authority)
-        services.assessment_complete(
-            actor=social_worker,
-            child=child,
-            indicators=indicators,
-            answers=_answers(indicators, level),
-            assessed_on=timezone.localdate() - timedelta(days=20),
-            summary="Screened with the home and the school.",
-        )
-        made += 1
-    return made
-
-
 @transaction.atomic
 def seed() -> int:
-    """Add the demo meetings and assessments unless there are some; return how many meetings
-    were made. Needs the children, episodes and alerts demos first."""
+    """Add the demo meetings unless there are some; return how many meetings were made. Needs
+    the children, episodes and alerts demos first (and the assessments,
+    apps.children.demo.seed_assessments)."""
     social_worker = User.objects.filter(email=SOCIAL_WORKER).first()
     if social_worker is None:
         return 0
-    services.indicators_seed_standard()
     children = _caseload(social_worker)
     if not children:
         return 0
-    _assessments(social_worker, children)
     if StrategyMeeting.objects.filter(child__in=children).exists():
         return 0
     return _meetings(social_worker, children)

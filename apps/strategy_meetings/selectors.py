@@ -2,12 +2,11 @@
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.alerts.models import EscalationRule, RecipientRole
 from apps.alerts.services import CATCH_UP, Due
-from apps.children.models import CseIndicator, CseRiskAssessment
 from apps.strategy_meetings.access import (
     actions_visible_to,
     meetings_visible_to,
@@ -53,29 +52,6 @@ def my_actions(user, *, include_done: bool = False) -> QuerySet[MeetingAction]:
 
 def meetings_for_child(user, child) -> QuerySet[StrategyMeeting]:
     return meeting_list(user).filter(child=child)
-
-
-def indicators_for(authority) -> list[CseIndicator]:
-    """The standard indicators and the authority's own, active, in domain order."""
-    return list(
-        CseIndicator.objects.filter(Q(authority=None) | Q(authority=authority), active=True)
-    )
-
-
-def assessments_for_child(child) -> QuerySet[CseRiskAssessment]:
-    return child.cse_assessments.select_related("assessed_by").prefetch_related(
-        Prefetch("answers", queryset=_answers())
-    )
-
-
-def _answers():
-    from apps.children.models import CseAnswer
-
-    return CseAnswer.objects.select_related("indicator")
-
-
-def current_assessment(child) -> CseRiskAssessment | None:
-    return child.cse_assessments.order_by("-assessed_on", "-pk").first()
 
 
 def invited_users(meeting: StrategyMeeting) -> QuerySet[MeetingAttendee]:

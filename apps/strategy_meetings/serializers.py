@@ -7,7 +7,6 @@ when the view's context says `restricted=True` (access.can_read_restricted_minut
 
 from rest_framework import serializers
 
-from apps.children.models import Answer, Domain, RiskLevel, Timing
 from apps.children.serializers import UserRefSerializer
 from apps.episodes.serializers import ChildRefSerializer
 from apps.strategy_meetings.models import ActionStatus, Attendance, Decision, MeetingStatus
@@ -161,57 +160,3 @@ class ActionInputSerializer(serializers.Serializer):
 
 class ActionCompleteInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-
-
-# CSE risk assessments ----------------------------------------------------------------------
-
-
-class IndicatorOutputSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    domain = serializers.ChoiceField(choices=Domain.choices)
-    text = serializers.CharField()
-    weight = serializers.IntegerField()
-    authority = serializers.IntegerField(
-        source="authority_id", allow_null=True, help_text="None for the standard set."
-    )
-
-
-class AnswerOutputSerializer(serializers.Serializer):
-    indicator = serializers.IntegerField(source="indicator_id")
-    answer = serializers.ChoiceField(choices=Answer.choices)
-    timing = serializers.ChoiceField(choices=Timing.choices, allow_blank=True)
-
-
-class AssessmentOutputSerializer(serializers.Serializer):
-    """An assessment with its answers; needs assessed_by and the answers prefetched."""
-
-    id = serializers.IntegerField()
-    child = serializers.IntegerField(source="child_id")
-    assessed_on = serializers.DateField()
-    assessed_by = UserRefSerializer()
-    score = serializers.IntegerField()
-    calculated_level = serializers.ChoiceField(choices=RiskLevel.choices)
-    override_level = serializers.ChoiceField(choices=RiskLevel.choices, allow_blank=True)
-    override_reason = serializers.CharField()
-    level = serializers.ChoiceField(choices=RiskLevel.choices)
-    summary = serializers.CharField()
-    review_due_on = serializers.DateField()
-    answers = AnswerOutputSerializer(many=True)
-
-
-class AnswerInputSerializer(serializers.Serializer):
-    indicator = serializers.IntegerField()
-    answer = serializers.ChoiceField(choices=Answer.choices)
-    timing = serializers.ChoiceField(choices=Timing.choices, required=False, allow_blank=True)
-
-
-class AssessmentInputSerializer(serializers.Serializer):
-    assessed_on = serializers.DateField(required=False, help_text="Today if left out.")
-    answers = AnswerInputSerializer(
-        many=True, help_text="One per indicator of GET children/{id}/cse-indicators/."
-    )
-    override_level = serializers.ChoiceField(
-        choices=RiskLevel.choices, required=False, allow_blank=True
-    )
-    override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    summary = serializers.CharField(max_length=8000, required=False, allow_blank=True)

@@ -8,13 +8,9 @@ urlpatterns = [
     # Lists.
     path("", views.meeting_list, name="list"),
     path("my-actions/", views.my_actions, name="my_actions"),
-    path("cse-indicators/", views.indicators, name="indicators"),
-    # A child's meetings and CSE risk assessments.
+    # A child's meetings.
     path("child/<int:child_pk>/", views.child_meetings, name="child"),
     path("child/<int:child_pk>/schedule/", views.meeting_schedule, name="schedule"),
-    path("child/<int:child_pk>/cse/", views.assessment_list, name="assessments"),
-    path("child/<int:child_pk>/cse/new/", views.assessment_new, name="assessment_new"),
-    path("child/<int:child_pk>/cse/<int:pk>/", views.assessment_detail, name="assessment"),
     # One meeting.
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/move/", views.meeting_move, name="move"),

@@ -12,14 +12,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.children.access import children_visible_to, get_child_for_user, require
-from apps.children.models import AccessLogKind, RiskLevel
+from apps.children.models import AccessLogKind
 from apps.children.services import access_log_record
+from apps.children.views import risk_tag
 from apps.core.clock import display_time
 from apps.core.errors import ApplicationError
 from apps.core.forms import now_to_the_minute
@@ -29,15 +29,12 @@ from apps.strategy_meetings.access import get_meeting_for_user
 from apps.strategy_meetings.forms import (
     ActionCompleteForm,
     ActionForm,
-    AssessmentForm,
     AttendeeExternalForm,
     AttendeeUserForm,
     CancelForm,
-    IndicatorForm,
     MoveForm,
     RecordForm,
     ScheduleForm,
-    in_domain_order,
 )
 from apps.strategy_meetings.models import ActionStatus, Decision, MeetingStatus
 
@@ -47,12 +44,6 @@ STATUS_TAGS = {
     MeetingStatus.RESCHEDULED: "govuk-tag--light-blue",
     MeetingStatus.HELD: "govuk-tag--green",
     MeetingStatus.CANCELLED: "govuk-tag--grey",
-}
-RISK_TAGS = {
-    RiskLevel.HIGH: "govuk-tag--red",
-    RiskLevel.MEDIUM: "govuk-tag--orange",
-    RiskLevel.LOW: "govuk-tag--green",
-    "": "govuk-tag--grey",
 }
 DECISION_NAMES = dict(Decision.choices)
 
@@ -74,13 +65,6 @@ def _log(request, child) -> None:
 
 def meeting_status(meeting) -> dict:
     return {"label": meeting.get_status_display(), "tag": STATUS_TAGS.get(meeting.status, "")}
-
-
-def risk_tag(level: str) -> dict:
-    return {
-        "label": RiskLevel(level).label if level else "Not assessed",
-        "tag": RISK_TAGS.get(level, "govuk-tag--grey"),
-    }
 
 
 def action_status(action, today=None) -> dict:
@@ -500,135 +484,4 @@ def my_actions(request):
             "show_done": show_done,
             "overdue": sum(1 for row in rows if row["status"]["label"] == "Overdue"),
         },
-    )
-
-
-# CSE risk assessments ------------------------------------------------------------------------
-
-
-def _assessment_rows(assessments) -> list[dict]:
-    return [
-        {"assessment": assessment, "risk": risk_tag(assessment.level)} for assessment in assessments
-    ]
-
-
-@login_required
-@require_GET
-def assessment_list(request, child_pk):
-    child = access.get_child_for_assessments(request.user, child_pk)
-    assessments = list(child.cse_assessments.select_related("assessed_by"))
-    _log(request, child)
-    return render(
-        request,
-        "strategy_meetings/assessments.html",
-        {
-            "child": child,
-            "rows": _assessment_rows(assessments),
-            "current": assessments[0] if assessments else None,
-            "risk": risk_tag(child.cse_risk),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-@login_required
-@require_GET
-def assessment_detail(request, child_pk, pk):
-    child = access.get_child_for_assessments(request.user, child_pk)
-    assessment = selectors.assessments_for_child(child).filter(pk=_int(pk)).first()
-    if assessment is None:
-        raise Http404("No such assessment")
-    groups: dict[str, dict] = {}
-    answers = {answer.indicator_id: answer for answer in assessment.answers.all()}
-    for indicator in in_domain_order([answer.indicator for answer in answers.values()]):
-        answer = answers[indicator.pk]
-        domain = answer.indicator.get_domain_display()
-        groups.setdefault(domain, {"domain": domain, "answers": []})["answers"].append(answer)
-    _log(request, child)
-    return render(
-        request,
-        "strategy_meetings/assessment_detail.html",
-        {
-            "child": child,
-            "assessment": assessment,
-            "risk": risk_tag(assessment.level),
-            "calculated": risk_tag(assessment.calculated_level),
-            "groups": list(groups.values()),
-        },
-    )
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404("Not found") from None
-
-
-@login_required
-def assessment_new(request, child_pk):
-    child = access.get_child_for_assessments(request.user, child_pk)
-    indicators = selectors.indicators_for(child.placing_authority)
-    form = AssessmentForm(
-        _data(request),
-        indicators=indicators,
-        initial={"assessed_on": timezone.localdate()},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            assessment = services.assessment_complete(
-                actor=request.user,
-                child=child,
-                indicators=indicators,
-                answers=form.answers(),
-                assessed_on=data["assessed_on"],
-                override_level=data["override_level"],
-                override_reason=data["override_reason"],
-                summary=data["summary"],
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(
-                request,
-                f"{child.display_name}'s CSE risk is {assessment.get_level_display().lower()} "
-                f"(score {assessment.score}). The next review is due by "
-                f"{assessment.review_due_on:%-d %B %Y}.",
-            )
-            return redirect("strategy_meetings:assessment", child_pk=child.pk, pk=assessment.pk)
-    _log(request, child)
-    return render(request, "strategy_meetings/assessment_form.html", {"child": child, "form": form})
-
-
-@login_required
-def indicators(request):
-    """The standard indicators and the authority's own; a service manager adds their own."""
-    require(access.can_manage_indicators(request.user))
-    authority = request.user.organisation
-    form = IndicatorForm(_data(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            indicator = services.indicator_add(
-                actor=request.user,
-                authority=authority,
-                domain=form.cleaned_data["domain"],
-                text=form.cleaned_data["text"],
-                weight=int(form.cleaned_data["weight"]),
-            )
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"‘{indicator.text}’ has been added to the screening tool.")
-            return redirect("strategy_meetings:indicators")
-    groups: dict[str, dict] = {}
-    for indicator in in_domain_order(selectors.indicators_for(authority)):
-        domain = indicator.get_domain_display()
-        groups.setdefault(domain, {"domain": domain, "indicators": []})["indicators"].append(
-            indicator
-        )
-    return render(
-        request,
-        "strategy_meetings/indicators.html",
-        {"authority": authority, "groups": list(groups.values()), "form": form},
     )

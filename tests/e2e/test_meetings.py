@@ -19,10 +19,11 @@ from playwright.sync_api import Page, expect
 from apps.alerts import services as alerts
 from apps.alerts.models import Alert
 from apps.alerts.services import outbox
+from apps.children import services as child_services
+from apps.children.selectors import indicators_for
 from apps.episodes import services as episodes
 from apps.strategy_meetings import services as meetings
 from apps.strategy_meetings.models import ActionStatus, MeetingAction, StrategyMeeting
-from apps.strategy_meetings.selectors import indicators_for
 from tests.e2e.axe import assert_accessible
 from tests.e2e.conftest import PHONE_VIEWPORT, add_authenticator, screenshot
 
@@ -203,7 +204,7 @@ def test_every_other_page_on_a_desktop_and_a_phone(
         owner_user=hm,
     )
     listed = indicators_for(child.placing_authority)
-    assessment = meetings.assessment_complete(
+    assessment = child_services.assessment_complete(
         actor=sw,
         child=child,
         indicators=listed,

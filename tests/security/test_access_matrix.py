@@ -222,20 +222,20 @@ WEB_ROUTES = [
     Route("strategy_meetings:my_actions", "none", MEETING_LISTERS),
     Route("episodes:reg40_list", "none", REG40_LISTERS),
     Route("episodes:reg40_decide", "reg40", REG40_DECIDERS, ("GET", "POST")),
-    Route("strategy_meetings:indicators", "none", SERVICE_MANAGERS, ("GET", "POST")),
+    Route("children:indicators", "none", SERVICE_MANAGERS, ("GET", "POST")),
     Route("strategy_meetings:child", "child", visible_children(), child_kwarg="child_pk"),
     Route(
         "strategy_meetings:schedule", "child", CASE_HOLDERS, ("GET", "POST"), child_kwarg="child_pk"
     ),
-    Route("strategy_meetings:assessments", "child", CASE_HOLDERS, child_kwarg="child_pk"),
+    Route("children:assessments", "child", CASE_HOLDERS, child_kwarg="child_pk"),
     Route(
-        "strategy_meetings:assessment_new",
+        "children:assessment_new",
         "child",
         CASE_HOLDERS,
         ("GET", "POST"),
         child_kwarg="child_pk",
     ),
-    Route("strategy_meetings:assessment", "assessment", CASE_HOLDERS),
+    Route("children:assessment", "assessment", CASE_HOLDERS),
     Route("strategy_meetings:detail", "meeting", MEETING_VIEWERS),
     Route("strategy_meetings:move", "meeting", MEETING_RUNNERS, ("GET", "POST")),
     Route("strategy_meetings:cancel", "meeting", MEETING_RUNNERS, ("GET", "POST")),
@@ -604,7 +604,7 @@ def _add_multi_agency(world):
         world.targets["attendee"][key] = {"pk": meeting.pk, "attendee_pk": removable.pk}
         world.targets["action"][key] = {"pk": action.pk}
     for key in ALL_CHILDREN:
-        assessment = meeting_services.assessment_complete(
+        assessment = child_services.assessment_complete(
             actor=admin_like(world, key), child=world.children[key], indicators=[], answers={}
         )
         world.targets["assessment"][key] = {"child_pk": child_pk(world, key), "pk": assessment.pk}

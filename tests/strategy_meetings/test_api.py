@@ -14,7 +14,6 @@ from apps.children.models import AccessLog, AccessLogKind
 from apps.episodes import services as episodes
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import ActionStatus, MeetingStatus, StrategyMeeting
-from apps.strategy_meetings.selectors import indicators_for
 from tests.strategy_meetings.conftest import record, schedule
 
 pytestmark = pytest.mark.django_db
@@ -261,64 +260,6 @@ class TestAttendeesAndActions:
         # 1 the token and its user; 2 COUNT of the open actions; 3 the page with the owners.
         with django_assert_num_queries(3):
             response = client.get("/api/v1/actions/")
-        assert response.json()["count"] == count
-
-
-class TestAssessments:
-    def test_indicators_then_an_assessment(self, world, api):
-        child = world.children["a1"]
-        client = api(world.users["sw_a"])
-        indicators = client.get(f"/api/v1/children/{child.pk}/cse-indicators/").json()
-        assert len(indicators) == len(indicators_for(child.placing_authority))
-        answers = [
-            {"indicator": row["id"], "answer": "yes", "timing": "historic"} for row in indicators
-        ]
-        response = client.post(
-            f"/api/v1/children/{child.pk}/cse-assessments/", {"answers": answers}, format="json"
-        )
-        assert response.status_code == 201, response.json()
-        assert response.json()["level"] in {"medium", "high"}
-        assert len(response.json()["answers"]) == len(indicators)
-        history = client.get(f"/api/v1/children/{child.pk}/cse-assessments/").json()
-        assert history["count"] == 1
-
-    def test_a_missing_answer_is_400_naming_the_indicator(self, world, api):
-        child = world.children["a1"]
-        client = api(world.users["sw_a"])
-        indicators = client.get(f"/api/v1/children/{child.pk}/cse-indicators/").json()
-        answers = [{"indicator": row["id"], "answer": "no"} for row in indicators[1:]]
-        response = client.post(
-            f"/api/v1/children/{child.pk}/cse-assessments/", {"answers": answers}, format="json"
-        )
-        assert response.status_code == 400
-        assert list(response.json()["fields"]) == [f"indicator_{indicators[0]['id']}"]
-
-    @pytest.mark.parametrize("user", ["police_1", "hm_a1", "cw_a1", "ri", "sm_b"])
-    def test_only_case_holders_see_the_detail(self, world, api, user):
-        child = world.children["a1"]
-        client = api(world.users[user])
-        assert client.get(f"/api/v1/children/{child.pk}/cse-assessments/").status_code == 404
-        assert client.get(f"/api/v1/children/{child.pk}/cse-indicators/").status_code == 404
-
-    @pytest.mark.parametrize("count", [1, 6])
-    def test_the_history_costs_the_same_queries_for_1_or_n(
-        self, world, api, django_assert_num_queries, count
-    ):
-        child = world.children["a1"]
-        indicators = indicators_for(child.placing_authority)
-        for n in range(count):
-            services.assessment_complete(
-                actor=world.users["sw_a"],
-                child=child,
-                indicators=indicators,
-                answers={i.pk: ("no", "") for i in indicators},
-                assessed_on=timezone.localdate() - timedelta(days=n),
-            )
-        client = api(world.users["sw_a"])
-        # 1 the token and its user; 2 the child; 3 the access log row; 4 COUNT of the
-        # assessments; 5 the page with the assessor; 6 their answers (prefetch).
-        with django_assert_num_queries(6):
-            response = client.get(f"/api/v1/children/{child.pk}/cse-assessments/")
         assert response.json()["count"] == count
 
 

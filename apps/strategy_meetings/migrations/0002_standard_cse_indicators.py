@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from apps.strategy_meetings.services import STANDARD_INDICATORS
+    from apps.children.services import STANDARD_INDICATORS
 
     CseIndicator = apps.get_model("strategy_meetings", "CseIndicator")
     have = set(CseIndicator.objects.filter(authority=None).values_list("text", flat=True))

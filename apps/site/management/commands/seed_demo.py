@@ -25,6 +25,7 @@ class Command(BaseCommand):
             logins += children_demo.seed()
             episodes_demo.seed()
             alerts_demo.seed()
+            children_demo.seed_assessments()
             meetings_demo.seed()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
