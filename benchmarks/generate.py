@@ -1681,7 +1681,7 @@ def reset(cursor) -> list[str]:
     existing = set(connection.introspection.table_names(cursor))
     tables = [t for t in tables if t in existing]
     cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
-    from apps.strategy_meetings.services import indicators_seed_standard
+    from apps.children.services import indicators_seed_standard
 
     indicators_seed_standard()
     return tables
