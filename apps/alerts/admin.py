@@ -12,17 +12,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.alerts.models import Alert, AlertDelivery, EscalationRule
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from apps.core.admin import ReadOnlyAdmin
 
 
 @admin.register(EscalationRule)
