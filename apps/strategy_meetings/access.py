@@ -1,4 +1,5 @@
-"""Who may see and do what with strategy meetings, actions and CSE risk assessments.
+"""Who may see and do what with strategy meetings and their actions (CSE risk assessments:
+apps.children.access; Regulation 40 decisions: apps.episodes.access).
 
 Meetings:
 - social worker, service manager: meetings about children they can see, and any they are

@@ -1,4 +1,4 @@
-"""Strategy meetings, attendees, actions and CSE risk assessments in the REST API.
+"""Strategy meetings, attendees and actions in the REST API.
 
 Same rules as the web pages: every read goes through apps.strategy_meetings.access (a record
 the caller may not see answers 404, like a missing one; so does an action they may not take),

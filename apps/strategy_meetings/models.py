@@ -1,5 +1,6 @@
-"""The multi-agency response: strategy meetings with attendees and actions, CSE risk
-assessments, and Regulation 40 decisions (PRODUCT.md, "Clocks and duties")."""
+"""The multi-agency response: strategy meetings with attendees and actions (PRODUCT.md,
+"Clocks and duties"). CSE risk assessments are in apps.children, Regulation 40 decisions in
+apps.episodes."""
 
 import uuid
 

@@ -1,4 +1,4 @@
-"""Reads about meetings, actions and assessments that take a user."""
+"""Reads about meetings and actions that take a user."""
 
 from datetime import datetime
 

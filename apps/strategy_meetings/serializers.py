@@ -1,4 +1,4 @@
-"""Shapes of strategy meetings, attendees, actions and CSE risk assessments in the API.
+"""Shapes of strategy meetings, attendees and actions in the API.
 
 No rules here: they live in apps.strategy_meetings.services, and who sees what in
 apps.strategy_meetings.access. Restricted minutes are only in one meeting's detail, and only

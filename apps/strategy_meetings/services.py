@@ -1,4 +1,4 @@
-"""Writes about strategy meetings, their attendees and actions, and CSE risk assessments.
+"""Writes about strategy meetings, their attendees and actions.
 
 Every function takes the acting user and assumes the caller checked access
 (apps.strategy_meetings.access). Calendar invitations converge: each attendee row records the

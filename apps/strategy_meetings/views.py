@@ -1,5 +1,5 @@
 """Multi-agency response pages: strategy meetings (schedule, move, cancel, invite, record,
-actions), "My actions", CSE risk assessments and the authority's indicators.
+actions) and "My actions" (CSE risk assessments: apps.children.views).
 
 Each view: parse input, fetch through apps.strategy_meetings.access (forbidden looks like
 missing), check the action with `require`, call one service or selector, render. Every GET of
