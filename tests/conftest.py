@@ -1,6 +1,8 @@
 import os
 
 import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from tests.factories import make_user
 from tests.helpers import sign_in
@@ -51,3 +53,16 @@ def signed_in(client):
         return sign_in(client, user)
 
     return _sign_in
+
+
+@pytest.fixture
+def api():
+    """Call with a user: an API client carrying that user's token (as a partner system)."""
+
+    def as_user(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return as_user

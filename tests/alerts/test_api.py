@@ -1,8 +1,6 @@
 """The alerts API: alerts, acknowledging them, and the authority's escalation rules."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from apps.alerts import services as alerts
 from apps.alerts.models import AlertStatus, Notification, RecipientRole, RuleType
@@ -26,19 +24,6 @@ RULES = "/api/v1/alerts/rules/"
 @pytest.fixture
 def world():
     return world_with_rules()
-
-
-@pytest.fixture
-def api():
-    """Call with a user: an API client carrying that user's token (as a partner system)."""
-
-    def as_user(user):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 def ids(response) -> set[int]:

@@ -5,8 +5,6 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from apps.accounts.models import Role
 from apps.children import services
@@ -16,19 +14,6 @@ from tests.factories import OrganisationFactory, make_user
 from tests.world import place_children
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    """Call with a user: an API client carrying that user's token (as a partner system)."""
-
-    def as_user(user):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 @pytest.fixture

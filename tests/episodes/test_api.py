@@ -4,8 +4,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from apps.children import services as children_services
 from apps.children.models import AccessLog, AccessLogKind
@@ -31,19 +29,6 @@ VISIBLE_EPISODES = {
     "admin": set(),
 }
 DETAIL_ONLY = {"circumstances", "clothing", "police_reference", "risk_grade", "last_seen_where"}
-
-
-@pytest.fixture
-def api():
-    """Call with a user: an API client carrying that user's token (as a partner system)."""
-
-    def as_user(user):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 def report(world, child="a1", user="cw_a1", **extra) -> Episode:

@@ -11,8 +11,6 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from apps.core.errors import ApplicationError
 from apps.episodes import access
@@ -41,19 +39,6 @@ ALL = [
 # home's manager decides; the police never see it.
 REG40_SEE = {"cw_a1", "hm_a1", "sw_a", "sm_a"}
 REG40_DECIDE = {"hm_a1"}
-
-
-@pytest.fixture
-def api():
-    """Call with a user: an API client carrying that user's token (as a partner system)."""
-
-    def as_user(user):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 def body(response) -> str:

@@ -1,8 +1,6 @@
 """The homes API: /api/v1/homes/ and /api/v1/homes/<id>/."""
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from apps.accounts.models import Role
 from apps.homes import services
@@ -10,19 +8,6 @@ from apps.homes.models import Home
 from tests.factories import OrganisationFactory, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    """Call with a user: an API client carrying that user's token (as a partner system)."""
-
-    def as_user(user):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 def new_home_data(world, **overrides):

@@ -5,8 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from apps.alerts import services as alert_services
 from apps.alerts.models import Alert
@@ -17,19 +15,6 @@ from apps.strategy_meetings.models import ActionStatus, MeetingStatus, StrategyM
 from tests.strategy_meetings.conftest import record, schedule
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    """Call with a user: an API client carrying that user's token (as a partner system)."""
-
-    def as_user(user):
-        client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-        return client
-
-    return as_user
 
 
 def new_meeting(world, **overrides) -> dict:
