@@ -268,9 +268,7 @@ class TestPages:
         assert "6 first steps left" in body(client.get(f"/episodes/{episode.pk}/"))
         assert "6 first steps left" in body(client.get("/episodes/missing-now/"))
 
-    def test_the_service_manager_adds_a_step_and_errors_show_in_the_summary(
-        self, world, signed_in
-    ):
+    def test_the_service_manager_adds_a_step_and_errors_show_in_the_summary(self, world, signed_in):
         client = signed_in(world.users["sm_a"])
         response = client.post("/episodes/first-hour-steps/", {"wording": ""})
         assert "govuk-error-summary" in body(response) and "Enter the step" in body(response)
