@@ -726,7 +726,11 @@ def authority_steps(request):
     return render(
         request,
         "episodes/authority_steps.html",
-        {"steps": list(selectors.authority_steps_for(request.user)), "form": form},
+        {
+            "steps": (steps := list(selectors.authority_steps_for(request.user))),
+            "active_count": sum(1 for step in steps if step.active),
+            "form": form,
+        },
     )
 
 

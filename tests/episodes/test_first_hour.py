@@ -274,6 +274,8 @@ class TestPages:
         assert "govuk-error-summary" in body(response) and "Enter the step" in body(response)
         client.post("/episodes/first-hour-steps/", {"wording": "Ring EDT"})
         step = AuthorityStep.objects.get()
+        html = body(client.get("/episodes/first-hour-steps/"))
+        assert "Ring EDT" in html and "Move down" not in html and "Move up" not in html
         assert step.authority == world.orgs["A"]
         client.post(f"/episodes/first-hour-steps/{step.pk}/active/", {"version": 1, "active": "0"})
         step.refresh_from_db()
