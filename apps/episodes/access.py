@@ -24,8 +24,13 @@ from django.http import Http404
 from apps.accounts.models import Role
 from apps.children.access import children_visible_to, sees_child
 from apps.children.models import Placement
-from apps.core.scope import Scope, rows_of_parts
-from apps.episodes.models import Episode, Regulation40Decision, ReturnInterview
+from apps.core.scope import Scope, one_or_404, rows_of_parts
+from apps.episodes.models import (
+    AuthorityStep,
+    Episode,
+    Regulation40Decision,
+    ReturnInterview,
+)
 from apps.homes.models import Home
 
 # The parts are conditions naming only `home` and `child`, so they apply to placements too
@@ -145,8 +150,15 @@ def _sees_child(user, child) -> bool:
 
 
 def can_log_episode(user, child) -> bool:
-    """Care staff of the child's home, and the case holders, report a child missing."""
-    if user.role in (Role.CARE_WORKER, Role.HOME_MANAGER, Role.SOCIAL_WORKER):
+    """Care staff of the child's home, the case holders, and police liaison officers (who may
+    learn first: a child found in the street, a call from a parent) report a child missing,
+    for a child they can see."""
+    if user.role in (
+        Role.CARE_WORKER,
+        Role.HOME_MANAGER,
+        Role.SOCIAL_WORKER,
+        Role.POLICE_LIAISON,
+    ):
         return _sees_child(user, child)
     if user.role == Role.SERVICE_MANAGER:
         return _sees_child(user, child)
@@ -177,6 +189,7 @@ def can_edit_police_details(user, episode: Episode) -> bool:
 
 def can_record_return(user, episode: Episode) -> bool:
     return user.role in (
+        Role.POLICE_LIAISON,
         Role.CARE_WORKER,
         Role.HOME_MANAGER,
         Role.SOCIAL_WORKER,
@@ -212,6 +225,7 @@ def episode_permissions(user, episode: Episode) -> dict[str, bool]:
         "can_record_interview": interview is not None and can_record_interview(user, interview),
         "can_assign_interview": interview is not None and can_assign_interview(user, interview),
         "can_record_visit": not episode.is_open and can_record_visit(user, episode),
+        "can_tick_steps": can_tick_steps(user, episode),
         "full": can_see_full_episode(user),
     }
 
@@ -294,3 +308,30 @@ def can_decide_reg40(user, decision: Regulation40Decision) -> bool:
 
 def can_list_reg40(user) -> bool:
     return _active(user) and user.role in (Role.HOME_MANAGER, *REG40_CASE_ROLES)
+
+
+# The first hour -----------------------------------------------------------------------------
+
+
+def can_tick_steps(user, episode: Episode) -> bool:
+    """Everyone who adds to an episode ticks its first-hour steps."""
+    return can_update_episode(user, episode)
+
+
+def sees_episode(user, episode: Episode) -> bool:
+    return episode_scope.contains(user, episode)
+
+
+def can_manage_authority_steps(user) -> bool:
+    """An authority's service managers keep its own first-hour steps."""
+    return _active(user) and user.role == Role.SERVICE_MANAGER and bool(user.organisation_id)
+
+
+def authority_steps_managed_by(user) -> QuerySet[AuthorityStep]:
+    if not can_manage_authority_steps(user):
+        return AuthorityStep.objects.none()
+    return AuthorityStep.objects.filter(authority_id=user.organisation_id)
+
+
+def get_authority_step_for_user(user, pk) -> AuthorityStep:
+    return one_or_404(authority_steps_managed_by(user), pk, "step")

@@ -14,3 +14,8 @@ class EpisodesConfig(AppConfig):
         from apps.episodes import access
 
         child_scope.contribute(Role.POLICE_LIAISON, access.children_missing_in_force_area)
+
+        # Its panels on lower apps' pages (apps.core.panels): they do not import this app.
+        from apps.episodes import panels
+
+        panels.register()

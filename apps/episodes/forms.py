@@ -20,15 +20,18 @@ from apps.core.forms import (
     textarea,
 )
 from apps.episodes.models import (
+    AuthorityStep,
     Episode,
     EpisodeKind,
     EpisodeUpdate,
+    FirstStep,
     InterviewOutcome,
     Reg40Status,
     ReturnInterview,
     ReturnMethod,
     RiskGrade,
     SafeAndWellVisit,
+    StepTick,
     UpdateCategory,
 )
 from apps.episodes.services import EPISODE_FIELDS, INTERVIEW_FIELDS, RETURN_FIELDS
@@ -370,4 +373,78 @@ class Reg40Form(VersionedFormMixin, GovukForm):
         max_length=2000,
         widget=textarea(3),
         help_text="Only if not notifiable",
+    )
+
+
+# The first hour ------------------------------------------------------------------------------
+
+PARENT_CHOICES = [("told", "Told"), ("not_appropriate", "Not appropriate")]
+
+
+class StepTickForm(GovukForm):
+    """One first-hour step ticked. The fields depend on the step: police called asks the time
+    and reference, the risk grade asks the grade, the parent or carer asks told or not
+    appropriate (with a reason). `version` is the tick's (0: not ticked), `episode_version` the
+    episode's, both as the user saw them."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    episode_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, step: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.step = step
+        if step == FirstStep.POLICE_CALLED:
+            self.fields["reported_to_police_at"] = GovukDateTimeField(
+                label="When were the police called?",
+                help_text=TIME_HINT,
+                error_messages={"required": "Enter when the police were called"},
+            )
+            self.fields["police_reference"] = forms.CharField(
+                label="Police reference",
+                max_length=Episode._meta.get_field("police_reference").max_length,
+                error_messages={"required": "Enter the police reference"},
+            )
+        elif step == FirstStep.RISK_GRADE:
+            self.fields["risk_grade"] = radios(
+                "Police risk grade",
+                [(grade, RiskGrade(grade).label) for grade in reversed(RiskGrade.values)],
+                error="Select the police risk grade",
+                help_text="As the police graded it",
+            )
+        elif step == FirstStep.PARENT_TOLD:
+            self.fields["told"] = radios(
+                "Was the parent or carer told?",
+                PARENT_CHOICES,
+                hints={"not_appropriate": "For example, the care plan says they are not told."},
+                error="Select whether the parent or carer was told",
+            )
+            self.fields["note"] = forms.CharField(
+                label="Why is it not appropriate?",
+                required=False,
+                max_length=StepTick._meta.get_field("note").max_length,
+                widget=textarea(3),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self.errors or "episode_version" in self.errors:
+            self.add_error(None, "This page is out of date. Reload it and tick the step again.")
+        return cleaned
+
+    def tick_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("episode_version", None)
+        told = data.pop("told", None)
+        if told is not None:
+            data["not_appropriate"] = told == "not_appropriate"
+        return data
+
+
+class AuthorityStepForm(GovukForm):
+    wording = forms.CharField(
+        label="Add a step",
+        help_text="What the home must do, as your protocol words it.",
+        max_length=AuthorityStep._meta.get_field("wording").max_length,
+        error_messages={"required": "Enter the step"},
     )

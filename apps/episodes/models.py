@@ -7,7 +7,19 @@ Definitions (DfE statutory guidance, 2014; PRODUCT.md):
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -50,6 +62,53 @@ class EpisodeQuerySet(models.QuerySet):
 
     def closed(self):
         return self.filter(returned_at__isnull=False)
+
+    def with_steps_left(self):
+        """Annotate `steps_left`: the first-hour steps not done yet (FirstStep, and the active
+        steps of the child's placing authority), in the same query."""
+        ticks = StepTick.objects.filter(episode=OuterRef("pk"))
+
+        def undone(step):
+            return Case(
+                When(Exists(ticks.filter(step=step)), then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+
+        def missing(condition):
+            return Case(
+                When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+
+        authority_left = Coalesce(
+            Subquery(
+                AuthorityStep.objects.filter(
+                    authority_id=OuterRef("child__placing_authority_id"), active=True
+                )
+                .exclude(
+                    Exists(
+                        StepTick.objects.filter(
+                            episode=OuterRef(OuterRef("pk")), authority_step=OuterRef("pk")
+                        )
+                    )
+                )
+                .order_by()
+                .values("authority_id")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+        return self.annotate(
+            steps_left=undone(FirstStep.SEARCH)
+            + missing(Q(reported_to_police_at__isnull=True))
+            + undone(FirstStep.POLICE_PACK)
+            + missing(Q(risk_grade=""))
+            + missing(Q(social_worker_notified_at__isnull=True))
+            + undone(FirstStep.PARENT_TOLD)
+            + authority_left
+        )
 
 
 class Episode(TimeStampedModel, VersionedModel):
@@ -337,3 +396,82 @@ class Regulation40Decision(TimeStampedModel, VersionedModel):
 
     def __str__(self):
         return f"Regulation 40 decision for {self.episode}"
+
+
+# The first hour ------------------------------------------------------------------------------
+
+
+class FirstStep(models.TextChoices):
+    """The statutory first steps of a missing protocol (PRODUCT.md, "The first hour")."""
+
+    SEARCH = "search", "Search of the home and grounds done"
+    POLICE_CALLED = "police_called", "Police called"
+    POLICE_PACK = "police_pack", "Police given the Philomena pack"
+    RISK_GRADE = "risk_grade", "Police risk grade recorded"
+    AUTHORITY_TOLD = "authority_told", "Placing authority and social worker told"
+    PARENT_TOLD = "parent_told", "Parent or carer told"
+    AUTHORITY_STEP = "authority_step", "A step of the authority's own"
+
+
+class AuthorityStep(TimeStampedModel, VersionedModel):
+    """A first-hour step an authority adds to its missing protocol, for episodes of the
+    children it places. Retired steps stay (ticks name them) but are no longer asked."""
+
+    authority = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="first_hour_steps"
+    )
+    wording = models.CharField(max_length=200)
+    order = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["authority", "order", "pk"]
+        indexes = [models.Index(fields=["authority", "order"], name="authoritystep_order")]
+
+    def __str__(self):
+        return self.wording
+
+
+class StepTick(TimeStampedModel, VersionedModel):
+    """One first-hour step ticked on an episode: who, when, and what was noted. Steps that
+    map to an episode field (police called, risk grade) also write the field, through
+    apps.episodes.services.episode_update."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="ticks")
+    step = models.CharField(max_length=20, choices=FirstStep.choices)
+    authority_step = models.ForeignKey(
+        AuthorityStep, on_delete=models.PROTECT, null=True, blank=True, related_name="ticks"
+    )
+    done_at = models.DateTimeField()
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    not_appropriate = models.BooleanField(default=False)
+    note = models.CharField(max_length=500, blank=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["episode", "done_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["episode", "step"],
+                condition=Q(authority_step__isnull=True),
+                name="steptick_one_per_step",
+                violation_error_message="This step has already been ticked.",
+            ),
+            models.UniqueConstraint(
+                fields=["episode", "authority_step"],
+                condition=Q(authority_step__isnull=False),
+                name="steptick_one_per_authority_step",
+                violation_error_message="This step has already been ticked.",
+            ),
+            models.CheckConstraint(
+                condition=Q(step="authority_step", authority_step__isnull=False)
+                | (~Q(step="authority_step") & Q(authority_step__isnull=True)),
+                name="steptick_authority_step_named",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_step_display()} on {self.episode_id}"

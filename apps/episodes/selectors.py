@@ -8,14 +8,22 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
-from apps.episodes.access import episode_scope_q, interviews_visible_to, reg40_visible_to
+from apps.episodes.access import (
+    authority_steps_managed_by,
+    episode_scope_q,
+    interviews_visible_to,
+    reg40_visible_to,
+)
 from apps.episodes.models import (
     RISK_ORDER,
+    AuthorityStep,
     Episode,
     EpisodeUpdate,
+    FirstStep,
     Reg40Status,
     Regulation40Decision,
     ReturnInterview,
+    StepTick,
 )
 
 # Risk grade -> rank for ordering in the database: high first, not graded ("") last.
@@ -38,6 +46,7 @@ def missing_now(user) -> QuerySet[Episode]:
         .filter(episode_scope_q(user))
         .select_related("child", "home", "home__police_force")
         .annotate(risk_rank=_RISK_RANK)
+        .with_steps_left()
         .order_by("risk_rank", "last_seen_at", "pk")
     )
 
@@ -127,3 +136,81 @@ def reg40_list(user, *, pending_only: bool = True) -> QuerySet[Regulation40Decis
 def reg40_pending_for_episode(user, episode) -> Regulation40Decision | None:
     """The episode's Regulation 40 decision still waiting, if the user may see it. One query."""
     return reg40_visible_to(user).filter(episode=episode, status=Reg40Status.PENDING).first()
+
+
+# The first hour -----------------------------------------------------------------------------
+
+# The statutory steps in the order the protocol asks them (the authority's own come last).
+STATUTORY_STEPS = [
+    FirstStep.SEARCH,
+    FirstStep.POLICE_CALLED,
+    FirstStep.POLICE_PACK,
+    FirstStep.RISK_GRADE,
+    FirstStep.AUTHORITY_TOLD,
+    FirstStep.PARENT_TOLD,
+]
+
+
+def first_hour_undone(user) -> QuerySet[Episode]:
+    """Open episodes the user may see with first-hour steps left (annotated `steps_left`),
+    most urgent first (highest risk, then longest gone). One query."""
+    return missing_now(user).filter(steps_left__gt=0)
+
+
+def first_hour_steps(episode: Episode) -> list[dict]:
+    """The episode's first-hour steps, in order, each with whether it is done, who did it and
+    when, and the tick (for its version). Two queries (caller has checked access)."""
+    ticks = list(
+        StepTick.objects.filter(episode=episode).select_related("done_by", "authority_step")
+    )
+    by_step = {(tick.step, tick.authority_step_id): tick for tick in ticks}
+    rows = []
+    for step in STATUTORY_STEPS:
+        tick = by_step.get((step, None))
+        row = {
+            "code": step.value,
+            "slug": step.value,
+            "label": step.label,
+            "tick": tick,
+            "authority_step": None,
+        }
+        if step == FirstStep.POLICE_CALLED:
+            row["done"] = episode.reported_to_police_at is not None
+            row["done_at"] = tick.done_at if tick else episode.reported_to_police_at
+        elif step == FirstStep.RISK_GRADE:
+            row["done"] = bool(episode.risk_grade)
+        elif step == FirstStep.AUTHORITY_TOLD:
+            row["done"] = episode.social_worker_notified_at is not None
+            row["done_at"] = episode.social_worker_notified_at
+            row["derived"] = True
+        else:
+            row["done"] = tick is not None
+        row.setdefault("done_at", tick.done_at if tick else None)
+        row["done_by"] = tick.done_by if tick else None
+        rows.append(row)
+    authority_steps = AuthorityStep.objects.filter(
+        authority_id=episode.child.placing_authority_id
+    ).order_by("order", "pk")
+    ticked_authority = {tick.authority_step_id: tick for tick in ticks if tick.authority_step_id}
+    for step in authority_steps:
+        tick = ticked_authority.get(step.pk)
+        if not step.active and tick is None:
+            continue
+        rows.append(
+            {
+                "code": FirstStep.AUTHORITY_STEP.value,
+                "slug": f"authority-{step.pk}",
+                "label": step.wording,
+                "authority_step": step,
+                "tick": tick,
+                "done": tick is not None,
+                "done_at": tick.done_at if tick else None,
+                "done_by": tick.done_by if tick else None,
+            }
+        )
+    return rows
+
+
+def authority_steps_for(user) -> QuerySet[AuthorityStep]:
+    """The steps of the service manager's authority, in order, retired ones included."""
+    return authority_steps_managed_by(user).order_by("-active", "order", "pk")

@@ -10,24 +10,28 @@ reporting the same child at once cannot make two open episodes.
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.alerts.services import episode_evaluate
 from apps.children.models import Child, Placement
-from apps.core.clock import touches_night
-from apps.core.errors import ApplicationError
+from apps.core.clock import display_time, touches_night
+from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.services import apply_changes, save_versioned, validate_instance
 from apps.core.validators import normalise_postcode, validate_postcode
 from apps.episodes.models import (
+    AuthorityStep,
     Episode,
     EpisodeUpdate,
+    FirstStep,
     InterviewOutcome,
     Reg40Status,
     Regulation40Decision,
     ReturnInterview,
+    RiskGrade,
     SafeAndWellVisit,
+    StepTick,
     UpdateCategory,
 )
 
@@ -519,3 +523,175 @@ def interview_add_to_profile(*, actor, interview: ReturnInterview) -> tuple[int,
             actor=actor, child=child, name=name, why=note, is_concern=interview.cse_concern
         )
     return len(people), len(places)
+
+
+# The first hour ------------------------------------------------------------------------------
+
+# Ticked by Homeward, from Episode.social_worker_notified_at (filled when its notices go).
+DERIVED_STEPS = {FirstStep.AUTHORITY_TOLD}
+
+
+def _tick_stale(tick: StepTick) -> StaleVersionError:
+    return StaleVersionError(
+        f"{tick.done_by.full_name} ticked this step ({display_time(tick.updated_at)}) after "
+        "you opened the page. Check it, and tick again if it needs changing."
+    )
+
+
+@transaction.atomic
+def step_tick(
+    *,
+    actor,
+    episode: Episode,
+    step: str,
+    expected_version: int = 0,
+    authority_step: AuthorityStep | None = None,
+    episode_version: int | None = None,
+    done_at: datetime | None = None,
+    reported_to_police_at: datetime | None = None,
+    police_reference: str = "",
+    risk_grade: str = "",
+    not_appropriate: bool = False,
+    note: str = "",
+) -> StepTick:
+    """Tick one first-hour step of an open or closed episode: who and when.
+
+    `expected_version` is the tick's version the user saw (0: not ticked yet); a tick made or
+    changed since is refused (StaleVersionError). Police called and the risk grade are written
+    to the episode through episode_update (`episode_version`: the episode's version the user
+    saw), so the "not reported to police" rule reads the same data. The authority-told step
+    is not ticked by hand.
+    """
+    if step in DERIVED_STEPS:
+        raise _error("step", "Homeward ticks this step when the placing authority is told")
+    if step not in FirstStep.values:
+        raise _error("step", "Choose a step")
+    if step == FirstStep.AUTHORITY_STEP:
+        if (
+            authority_step is None
+            or not authority_step.active
+            or authority_step.authority_id != episode.child.placing_authority_id
+        ):
+            raise _error("step", "This step is not part of the authority's protocol")
+    else:
+        authority_step = None
+    done_at = done_at or timezone.now()
+    _not_future(done_at, "done_at", "The time done")
+    note = (note or "").strip()
+    changes = {}
+    if step == FirstStep.POLICE_CALLED:
+        if reported_to_police_at is None:
+            raise _error("reported_to_police_at", "Enter when the police were called")
+        if not (police_reference or "").strip():
+            raise _error("police_reference", "Enter the police reference")
+        changes = {
+            "reported_to_police_at": reported_to_police_at,
+            "police_reference": police_reference.strip(),
+        }
+        done_at = reported_to_police_at
+    elif step == FirstStep.RISK_GRADE:
+        if risk_grade not in RiskGrade.values:
+            raise _error("risk_grade", "Choose the police risk grade")
+        changes = {"risk_grade": risk_grade}
+    elif step == FirstStep.PARENT_TOLD and not_appropriate and not note:
+        raise _error("note", "Enter why telling the parent or carer is not appropriate")
+    if step != FirstStep.PARENT_TOLD:
+        not_appropriate = False
+    existing = (
+        StepTick.objects.select_for_update()
+        .select_related("done_by")
+        .filter(episode=episode, step=step, authority_step=authority_step)
+        .first()
+    )
+    if (existing is None and expected_version != 0) or (
+        existing is not None and existing.version != expected_version
+    ):
+        if existing is None:
+            raise StaleVersionError("This tick was undone after you opened the page.")
+        raise _tick_stale(existing)
+    if changes:
+        episode_update(
+            actor=actor,
+            episode=episode,
+            expected_version=episode.version if episode_version is None else episode_version,
+            **changes,
+        )
+    values = {
+        "done_at": done_at,
+        "done_by": actor,
+        "not_appropriate": not_appropriate,
+        "note": note,
+    }
+    if existing is None:
+        tick = StepTick(episode=episode, step=step, authority_step=authority_step, **values)
+        tick._history_user = actor
+        try:
+            with transaction.atomic():
+                tick.save()
+        except IntegrityError:
+            raise StaleVersionError(
+                "Someone else ticked this step after you opened the page."
+            ) from None
+    else:
+        tick = existing
+        for name, value in values.items():
+            setattr(tick, name, value)
+        save_versioned(tick, actor=actor, expected_version=expected_version, fields=list(values))
+    label = authority_step.wording if authority_step else FirstStep(step).label
+    text = label
+    if step == FirstStep.PARENT_TOLD and not_appropriate:
+        text = f"Parent or carer not told: not appropriate ({note})"
+    elif note:
+        text = f"{label}: {note}"
+    _timeline(episode, actor, UpdateCategory.NOTE, at=done_at, text=text)
+    return tick
+
+
+@transaction.atomic
+def authority_step_add(*, actor, authority, wording: str) -> AuthorityStep:
+    """Add a step to the end of the authority's first-hour protocol."""
+    wording = (wording or "").strip()
+    if not wording:
+        raise _error("wording", "Enter the step")
+    last = (
+        AuthorityStep.objects.filter(authority=authority).order_by("-order").values("order").first()
+    )
+    step = AuthorityStep(
+        authority=authority, wording=wording, order=(last["order"] + 1) if last else 1
+    )
+    validate_instance(step, exclude=["authority"])
+    step._history_user = actor
+    step.save()
+    return step
+
+
+@transaction.atomic
+def authority_step_move(*, actor, step: AuthorityStep, expected_version: int, up: bool):
+    """Swap the step with the one before (up) or after it in the authority's order."""
+    steps = list(
+        AuthorityStep.objects.select_for_update()
+        .filter(authority_id=step.authority_id)
+        .order_by("order", "pk")
+    )
+    index = next(i for i, other in enumerate(steps) if other.pk == step.pk)
+    if steps[index].version != expected_version:
+        raise StaleVersionError("The steps changed after you opened the page. Check the order.")
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(steps):
+        return step
+    for position, item in enumerate(steps, start=1):
+        item.order = position
+    steps[index].order, steps[other_index].order = steps[other_index].order, steps[index].order
+    for item in steps:
+        save_versioned(item, actor=actor, expected_version=item.version, fields=["order"])
+    return steps[index]
+
+
+@transaction.atomic
+def authority_step_set_active(
+    *, actor, step: AuthorityStep, expected_version: int, active: bool
+) -> AuthorityStep:
+    """Retire a step (no longer asked; its ticks stay) or bring it back."""
+    step.active = active
+    save_versioned(step, actor=actor, expected_version=expected_version, fields=["active"])
+    return step

@@ -32,16 +32,19 @@ from apps.episodes import access, selectors, services
 from apps.episodes.access import get_episode_for_user
 from apps.episodes.forms import (
     AssignForm,
+    AuthorityStepForm,
     EpisodeEditForm,
     EpisodeReportForm,
     InterviewForm,
     Reg40Form,
     ReturnForm,
+    StepTickForm,
     UpdateForm,
     VisitForm,
 )
 from apps.episodes.models import (
     EpisodeKind,
+    FirstStep,
     InterviewOutcome,
     Reg40Status,
     ReturnInterview,
@@ -170,7 +173,10 @@ def episode_report(request, child_pk):
         else:
             what = "missing" if episode.kind == EpisodeKind.MISSING else "away from placement"
             messages.success(request, f"{child.display_name} has been reported {what}.")
-            return redirect("episodes:detail", pk=episode.pk)
+            if not access.sees_episode(request.user, episode):
+                # A police officer reporting a child placed outside their force area.
+                return redirect("children:detail", pk=child.pk)
+            return redirect("episodes:next_steps", pk=episode.pk)
     _log(request, child)
     open_episode = (
         selectors.child_open_episode(request.user, child) if request.method == "GET" else None
@@ -198,6 +204,9 @@ def episode_detail(request, pk):
         interview_status=interview_status(interview) if interview else None,
     )
     if permissions["full"]:
+        context["steps_left"] = [
+            row for row in selectors.first_hour_steps(episode) if not row["done"]
+        ]
         context.update(
             risk=_risk(episode.risk_grade),
             timeline=_timeline_rows(selectors.episode_timeline(episode)),
@@ -604,4 +613,168 @@ def reg40_decide(request, pk):
             "form": form,
             "latest": latest,
         },
+    )
+
+
+# The first hour ------------------------------------------------------------------------------
+
+# Steps asked in a form of their own; the others are ticked with one button.
+STEPS_WITH_FORMS = {FirstStep.POLICE_CALLED, FirstStep.RISK_GRADE, FirstStep.PARENT_TOLD}
+
+
+@login_required
+@require_GET
+def next_steps(request, pk):
+    """The first hour: the statutory steps and the authority's own, each ticked with who and
+    when. Where the care worker lands after "Send report"."""
+    episode = get_episode_for_user(request.user, pk)
+    require(access.episode_permissions(request.user, episode)["full"])
+    rows = selectors.first_hour_steps(episode)
+    _log(request, episode.child)
+    return render(
+        request,
+        "episodes/next_steps.html",
+        _episode_context(
+            request,
+            episode,
+            rows=rows,
+            left=sum(1 for row in rows if not row["done"]),
+            with_forms=[step.value for step in STEPS_WITH_FORMS],
+            can_tick=access.can_tick_steps(request.user, episode),
+        ),
+    )
+
+
+def _step_of(episode, step: str):
+    """The step named in the URL: a FirstStep code, or `authority-<pk>`; Http404 otherwise."""
+    if step.startswith("authority-"):
+        wanted = step.removeprefix("authority-")
+        for row in selectors.first_hour_steps(episode):
+            if row["authority_step"] is not None and str(row["authority_step"].pk) == wanted:
+                return row
+        raise Http404("No such step")
+    for row in selectors.first_hour_steps(episode):
+        if row["authority_step"] is None and row["code"] == step and not row.get("derived"):
+            return row
+    raise Http404("No such step")
+
+
+@login_required
+def step_tick(request, pk, step):
+    episode = get_episode_for_user(request.user, pk)
+    require(access.can_tick_steps(request.user, episode))
+    row = _step_of(episode, step)
+    tick = row["tick"]
+    initial = {"version": tick.version if tick else 0, "episode_version": episode.version}
+    if row["code"] == FirstStep.POLICE_CALLED:
+        initial |= {
+            "reported_to_police_at": episode.reported_to_police_at or now_to_the_minute(),
+            "police_reference": episode.police_reference,
+        }
+    elif row["code"] == FirstStep.RISK_GRADE:
+        initial["risk_grade"] = episode.risk_grade or None
+    form = StepTickForm(_data(request), step=row["code"], initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_tick(
+                actor=request.user,
+                episode=episode,
+                step=row["code"],
+                authority_step=row["authority_step"],
+                expected_version=form.cleaned_data["version"],
+                episode_version=form.cleaned_data["episode_version"],
+                **form.tick_fields(),
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+            form.data = form.data.copy()
+            fresh = _step_of(get_episode_for_user(request.user, pk), step)
+            form.data["version"] = fresh["tick"].version if fresh["tick"] else 0
+            form.data["episode_version"] = get_episode_for_user(request.user, pk).version
+        else:
+            if row["code"] == FirstStep.POLICE_PACK:
+                return redirect("reports:police_pack", pk=episode.pk)
+            messages.success(request, f"Ticked: {row['label']}.")
+            return redirect("episodes:next_steps", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request,
+        "episodes/step_form.html",
+        _episode_context(request, episode, form=form, row=row),
+    )
+
+
+# An authority's own first-hour steps ---------------------------------------------------------
+
+
+@login_required
+def authority_steps(request):
+    require(access.can_manage_authority_steps(request.user))
+    form = AuthorityStepForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.authority_step_add(
+                actor=request.user,
+                authority=request.user.organisation,
+                wording=form.cleaned_data["wording"],
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "The step has been added to the first hour.")
+            return redirect("episodes:authority_steps")
+    return render(
+        request,
+        "episodes/authority_steps.html",
+        {
+            "steps": (steps := list(selectors.authority_steps_for(request.user))),
+            "active_count": sum(1 for step in steps if step.active),
+            "form": form,
+        },
+    )
+
+
+def _version(request) -> int:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
+def _step_change(request, pk, change, done: str):
+    step = access.get_authority_step_for_user(request.user, pk)
+    try:
+        change(step)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("episodes:authority_steps")
+
+
+@login_required
+@require_POST
+def authority_step_move(request, pk):
+    up = request.POST.get("direction") != "down"
+    return _step_change(
+        request,
+        pk,
+        lambda step: services.authority_step_move(
+            actor=request.user, step=step, expected_version=_version(request), up=up
+        ),
+        "The step has been moved.",
+    )
+
+
+@login_required
+@require_POST
+def authority_step_active(request, pk):
+    active = request.POST.get("active") == "1"
+    return _step_change(
+        request,
+        pk,
+        lambda step: services.authority_step_set_active(
+            actor=request.user, step=step, expected_version=_version(request), active=active
+        ),
+        "The step is asked again." if active else "The step has been retired.",
     )

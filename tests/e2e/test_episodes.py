@@ -209,11 +209,39 @@ def test_care_worker_reports_a_child_missing_on_a_phone_and_records_the_return(
     actions.fill(phone.get_by_label("Where were they last seen?"), "Outside the Co-op on Elm Road")
     actions.click(phone.get_by_role("button", name="Send report"))
 
-    expect(phone.get_by_test_id("episode-child")).to_have_text(A1_NAME)
+    # They land on the first hour's next steps.
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Next steps")
     assert actions.count <= 8, f"{actions.count} clicks and fills to report a child missing"
     assert len(loads) <= 4, f"{len(loads)} page loads to report a child missing: {loads}"
     expect(success_banner(phone)).to_contain_text(f"{A1_NAME} has been reported missing.")
+    expect(phone.get_by_test_id("police-numbers")).to_contain_text("999")
+    expect(phone.get_by_test_id("police-numbers")).to_contain_text("101")
+    expect(phone.get_by_test_id("steps-left-count")).to_have_text("6 of 6 steps left.")
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    checked(phone, "phone-next-steps")
+    # Search done: one tap.
+    search = phone.get_by_test_id("step-search")
+    search.get_by_role("button", name=re.compile("^Mark as done")).click()
+    expect(success_banner(phone)).to_contain_text("Ticked: Search of the home and grounds done.")
+    expect(phone.get_by_test_id("step-search")).to_contain_text(cw.full_name)
+    # Police called: the time (now, filled in) and the reference.
+    phone.get_by_test_id("step-police_called").get_by_role(
+        "button", name=re.compile("^Record the call")
+    ).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Police called")
+    checked(phone, "phone-step-police-called")
+    phone.get_by_label("Police reference").fill(POLICE_REFERENCE)
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_test_id("steps-left-count")).to_have_text("4 of 6 steps left.")
+    expect(phone.get_by_test_id("step-police_called")).to_contain_text(
+        f"Reference {POLICE_REFERENCE}"
+    )
+    checked(phone, "phone-next-steps-ticked")
+    phone.get_by_role("link", name="Go to the episode").click()
+    expect(phone.get_by_test_id("episode-child")).to_have_text(A1_NAME)
     expect(phone.get_by_test_id("episode-kind")).to_have_text("Missing")
+    expect(phone.get_by_test_id("police-reference")).to_have_text(POLICE_REFERENCE)
+    expect(phone.get_by_test_id("episode-steps-left")).to_contain_text("4 first steps left")
     summary = phone.get_by_test_id("philomena-part-2")
     expect(summary_value(summary, "Last seen")).to_have_text(uk_time(last_seen))
     expect(summary_value(summary, "Where")).to_have_text("Outside the Co-op on Elm Road")
@@ -224,8 +252,20 @@ def test_care_worker_reports_a_child_missing_on_a_phone_and_records_the_return(
     assert episode.reported_by == cw and episode.home == world.homes["A1"]
     assert episode.last_seen_at == last_seen
 
+    assert episode.police_reference == POLICE_REFERENCE and episode.reported_to_police_at
+
+    # The child's page shows the banner instead of "Report missing"; the return from there.
+    phone.get_by_role("link", name=f"{A1_NAME}'s record").click()
+    banner = phone.get_by_test_id("child-missing-banner")
+    expect(banner).to_contain_text("Missing now")
+    expect(banner).to_contain_text(f"missing since {uk_time(last_seen)}")
+    expect(banner.get_by_test_id("banner-risk")).to_have_text("Not graded")
+    expect(phone.get_by_role("button", name="Report missing")).to_have_count(0)
+    expect(banner.get_by_role("button", name="Add an update")).to_be_visible()
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    checked(phone, "phone-child-banner")
     # The return: they came back of their own accord.
-    phone.get_by_role("button", name="Record the return").click()
+    banner.get_by_role("button", name="Record the return").click()
     expect(phone.get_by_role("heading", level=1)).to_have_text("Record the return")
     checked(phone, "phone-return")
     phone.get_by_label("Returned of their own accord").check()

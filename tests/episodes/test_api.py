@@ -404,9 +404,11 @@ class TestReturn:
         assert response.status_code == 400
         assert set(response.json()["fields"]) == {"returned_at"}
 
-    def test_the_police_and_interviewers_do_not_record_returns(self, world, episodes, api):
+    def test_police_out_of_the_area_and_other_homes_do_not_record_returns(
+        self, world, episodes, api
+    ):
         episode = episodes["a1"]
-        response = api(world.users["police_1"]).post(
+        response = api(world.users["police_2"]).post(
             self.url(episode), self.data(), format="json", **if_match(episode)
         )
         assert response.status_code == 404

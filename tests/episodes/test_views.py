@@ -106,15 +106,17 @@ class TestReport:
         assert client.post(self.url(world.children["b1"]), self.data()).status_code == 404
         assert client.get("/episodes/report/999999/").status_code == 404
 
-    def test_police_who_see_the_child_still_may_not_report(self, world, signed_in):
-        # Police see a1's record while a1 is missing from a home in their area.
+    def test_police_who_see_the_child_may_report_them(self, world, signed_in):
+        # Police see a1's record through a grant; they may learn first (issue 13).
         episode = report(world)
         back(world, episode)
         grant_police(world, "a1")
         client = signed_in(world.users["police_1"])
         assert client.get(f"/children/{world.children['a1'].pk}/").status_code == 200
-        assert client.get(self.url(world.children["a1"])).status_code == 404
-        assert client.post(self.url(world.children["a1"]), self.data()).status_code == 404
+        assert client.get(self.url(world.children["a1"])).status_code == 200
+        assert client.post(self.url(world.children["a1"]), self.data()).status_code != 404
+        other = signed_in(world.users["police_2"])
+        assert other.get(self.url(world.children["a1"])).status_code == 404
 
     def test_it_is_one_screen_with_three_questions_and_the_rest_folded_away(self, world, signed_in):
         moment = datetime(2026, 11, 23, 2, 5, 40, tzinfo=LONDON)
@@ -141,7 +143,7 @@ class TestReport:
         response = client.post(self.url(child), self.data())
         episode = Episode.objects.get(child=child)
         assert response.status_code == 302
-        assert response["Location"] == f"/episodes/{episode.pk}/"
+        assert response["Location"] == f"/episodes/{episode.pk}/next-steps/"
         html = body(client.get(response["Location"]))
         assert "ChildA1 Test has been reported missing." in html
         assert (episode.kind, episode.home, episode.reported_by) == (
@@ -280,10 +282,11 @@ class TestReportButtons:
             html = body(signed_in(world.users[who]).get(f"/children/{child.pk}/"))
             assert button in html, who
             assert "govuk-button--warning" in html
-        grant_police(world, "a1")
+        grant_police(world, "a1")  # police who see the child may report them too (issue 13)
         police = body(signed_in(world.users["police_1"]).get(f"/children/{child.pk}/"))
-        assert button not in police
+        assert button in police
         assert f'href="/episodes/child/{child.pk}/"' in police
+        assert button not in body(signed_in(world.users["admin"]).get(f"/children/{child.pk}/"))
 
     def test_the_home_page_offers_report_missing_next_to_each_child(self, world, signed_in):
         html = body(signed_in(world.users["cw_b1"]).get(f"/homes/{world.homes['B1'].pk}/"))
@@ -359,7 +362,7 @@ class TestDetail:
         carer = body(signed_in(world.users["cw_a1"]).get(url))
         assert ret in carer and update in carer and visit not in carer
         police = body(signed_in(world.users["police_1"]).get(url))
-        assert update in police and ret not in police and visit not in police
+        assert update in police and ret in police and visit not in police
         back(world, episode)
         police = body(signed_in(world.users["police_1"]).get(url))
         assert visit in police and ret not in police
@@ -590,7 +593,7 @@ class TestReturn:
     def test_it_is_missing_out_of_scope_for_police_and_once_returned(self, world, signed_in):
         episode = report(world)
         assert signed_in(world.users["cw_b1"]).get(self.url(episode)).status_code == 404
-        police = signed_in(world.users["police_1"])
+        police = signed_in(world.users["police_2"])  # another force's area
         assert police.get(self.url(episode)).status_code == 404
         assert police.post(self.url(episode), return_data(episode)).status_code == 404
         back(world, episode)

@@ -68,7 +68,7 @@ EPISODE_VIEWERS = {
     "ri": {"a1"},
 }
 EPISODE_UPDATERS = {k: v for k, v in EPISODE_VIEWERS.items() if k != "ri"}
-RETURNERS = {k: v for k, v in EPISODE_UPDATERS.items() if not k.startswith("police")}
+RETURNERS = EPISODE_UPDATERS  # police record a return too (issue 13)
 CASE_VIEWERS = {k: EPISODE_VIEWERS[k] for k in ("sw_a", "sw_b", "sm_a", "sm_b")}
 INTERVIEW_RECORDERS = CASE_VIEWERS | {"ri": {"a1"}}
 VISITORS = {"police_1": {"a1", "a2", "b1"}, "police_2": {"b2"}}
@@ -80,6 +80,8 @@ EPISODE_LOGGERS = {  # care staff of the child's home, and case holders who see 
     "sw_b": {"b1", "b2"},
     "sm_a": {"a1", "a2", "ax"},
     "sm_b": {"a2", "b1", "b2"},
+    # Police liaison officers report children they see (none in the base world: see
+    # tests/episodes/test_first_hour.py TestPoliceReport for a granted child).
 }
 BOARD_USERS = EVERYONE - {"admin", "ri"}
 INTERVIEW_LISTERS = {"ri", "sw_a", "sw_b", "sm_a", "sm_b"}
@@ -201,6 +203,11 @@ WEB_ROUTES = [
     Route("episodes:report", "child", EPISODE_LOGGERS, ("GET", "POST"), child_kwarg="child_pk"),
     Route("episodes:detail", "episode", EPISODE_VIEWERS),
     Route("episodes:edit", "episode", EPISODE_UPDATERS, ("GET", "POST")),
+    Route("episodes:next_steps", "episode", EPISODE_UPDATERS),
+    Route("episodes:step_tick", "step", EPISODE_UPDATERS, ("GET", "POST")),
+    Route("episodes:authority_steps", "none", SERVICE_MANAGERS, ("GET", "POST")),
+    Route("episodes:authority_step_move", "authority_step", RULE_MANAGERS, ("POST",)),
+    Route("episodes:authority_step_active", "authority_step", RULE_MANAGERS, ("POST",)),
     Route("episodes:update_add", "episode", EPISODE_UPDATERS, ("GET", "POST")),
     Route("episodes:return", "open_episode", RETURNERS, ("GET", "POST")),
     Route("episodes:interview", "episode", INTERVIEW_RECORDERS, ("GET", "POST")),
@@ -431,6 +438,15 @@ def _build_matrix_world(*, meetings):
         placement = Placement.objects.get(child=world.children[key])
         world.targets["placement"][key] = {"pk": child_pk(world, key), "placement_pk": placement.pk}
     world.targets["episode"] = {}
+    world.targets["step"] = {}
+    world.targets["authority_step"] = {
+        key: {
+            "pk": episode_services.authority_step_add(
+                actor=world.users[f"sm_{key.lower()}"], authority=world.orgs[key], wording="Matrix"
+            ).pk
+        }
+        for key in ("A", "B")
+    }
     for key in PLACED:
         episode = episode_services.episode_open(
             actor=admin_like(world, key),
@@ -447,6 +463,7 @@ def _build_matrix_world(*, meetings):
             return_method="own_accord",
         )
         world.targets["episode"][key] = {"pk": episode.pk}
+        world.targets["step"][key] = {"pk": episode.pk, "step": "search"}
         if key == "a1":
             episode_services.interview_assign(
                 actor=world.users["sw_a"],
@@ -639,6 +656,8 @@ def _objects(world, route: Route):
         "staff": ALL_HOMES,
         "placement": PLACED,
         "episode": PLACED,
+        "step": PLACED,
+        "authority_step": ["A", "B"],
         "open_episode": PLACED,
         "alert": PLACED,
         "rule": ["A", "B"],
