@@ -14,3 +14,10 @@ class EpisodesConfig(AppConfig):
         from apps.episodes import access
 
         child_scope.contribute(Role.POLICE_LIAISON, access.children_missing_in_force_area)
+
+        # Each child's status (missing or away now, since when) on every children list.
+        from apps.children.selectors import child_status_annotation
+        from apps.episodes import selectors
+
+        child_status_annotation("status_kind", selectors.status_kind)
+        child_status_annotation("status_since", selectors.status_since)
