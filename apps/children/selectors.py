@@ -1,9 +1,19 @@
 """Reads about children, scoped to the user through apps.children.access."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Expression,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -25,6 +35,22 @@ from apps.children.models import (
 STALE_AFTER_DAYS = 90
 
 
+# A figure about each child that a higher app owns (the child's status: missing or away now,
+# since when), added to every children list's one query. The owning app registers it in its
+# AppConfig.ready(), as children may not import it. `expression(ref)` gets the path from the
+# list's rows to the child's pk ("pk" on a Child, "child" on a Placement).
+_STATUS_ANNOTATIONS: dict[str, Callable[[str], Expression]] = {}
+
+
+def child_status_annotation(name: str, expression: Callable[[str], Expression]) -> None:
+    """Add `name` (the value of `expression(ref)`) to every row of each children list."""
+    _STATUS_ANNOTATIONS[name] = expression
+
+
+def _status(ref: str, prefix: str = "") -> dict:
+    return {prefix + name: make(ref) for name, make in _STATUS_ANNOTATIONS.items()}
+
+
 def _current_placements() -> Prefetch:
     return Prefetch(
         "placements",
@@ -39,6 +65,7 @@ def child_list(*, user, search: str = "", include_archived: bool = False) -> Que
         children_visible_to(user)
         .select_related("placing_authority", "allocated_social_worker")
         .prefetch_related(_current_placements())
+        .annotate(**_status("pk"))
         .search(search)
         .order_by("last_name", "first_name", "pk")
     )
@@ -309,6 +336,7 @@ def home_children(*, user, home) -> QuerySet[Placement]:
         Placement.objects.current()
         .filter(home=home, child_id__in_ids=children_visible_to(user).values("pk"))
         .select_related("child", "child__placing_authority", "home__host_authority")
+        .annotate(**_status("child", prefix="child_"))
         .order_by("child__last_name", "child__first_name")
     )
 

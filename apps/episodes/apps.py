@@ -19,3 +19,10 @@ class EpisodesConfig(AppConfig):
         from apps.episodes import panels
 
         panels.register()
+
+        # Each child's status (missing or away now, since when) on every children list.
+        from apps.children.selectors import child_status_annotation
+        from apps.episodes import selectors
+
+        child_status_annotation("status_kind", selectors.status_kind)
+        child_status_annotation("status_since", selectors.status_since)

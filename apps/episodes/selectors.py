@@ -4,7 +4,7 @@ a list costs the same number of queries for 1 row as for 1,000."""
 
 from datetime import timedelta
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
@@ -32,6 +32,25 @@ _RISK_RANK = Case(
     default=Value(RISK_ORDER[None]),
     output_field=IntegerField(),
 )
+
+
+# The child's status on every children list (apps.children.selectors.child_status_annotation,
+# registered in EpisodesConfig.ready()): a subquery per figure in the list's one query, through
+# the open episodes' partial index, never a query per row.
+
+
+def _open_episode(ref: str):
+    return Episode.objects.open().filter(child=OuterRef(ref)).order_by("-last_seen_at", "-pk")
+
+
+def status_kind(ref: str) -> Subquery:
+    """The kind of the child's open episode ("M" missing, "A" away), or None."""
+    return Subquery(_open_episode(ref).values("kind")[:1])
+
+
+def status_since(ref: str) -> Subquery:
+    """When the child of an open episode was last seen, or None."""
+    return Subquery(_open_episode(ref).values("last_seen_at")[:1])
 
 
 def missing_now(user) -> QuerySet[Episode]:

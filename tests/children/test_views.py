@@ -989,3 +989,36 @@ class TestPoliceAccess:
         )
         assert 'href="#id_expires_at_0">Access can be granted for 90 days at most' in body(response)
         assert not ChildUserObjectPermission.objects.filter(user=world.users["police_1"]).exists()
+
+
+class TestChildStatusAndHeaderSearch:
+    """The header's search box sends `q` to the children list: scoped, with each child's status."""
+
+    url = "/children/"
+
+    def test_search_by_id_never_finds_a_child_out_of_scope(self, world, signed_in):
+        client = signed_in(world.users["cw_a1"])
+        for q in (world.children["b1"].child_id, "ChildB1", "Child"):
+            page = body(client.get(self.url, {"q": q}))
+            for key in ("b1", "a2"):  # the search term is echoed; the child's link never is
+                assert f'href="/children/{world.children[key].pk}/"' not in page
+        assert "ChildA1" in body(client.get(self.url, {"q": world.children["a1"].child_id}))
+
+    def test_a_child_missing_now_shows_missing_since_on_the_list_and_the_home(
+        self, world, signed_in
+    ):
+        from apps.episodes import services as episodes
+
+        episodes.episode_open(
+            actor=world.users["cw_a1"],
+            child=world.children["a1"],
+            kind="A",
+            last_seen_at=timezone.now() - timedelta(hours=1),
+            last_seen_where="Park",
+        )
+        client = signed_in(world.users["cw_a1"])
+        listed = body(client.get(self.url, {"q": "ChildA1"}))
+        assert 'data-testid="child-status">Away</strong>' in listed and "since " in listed
+        home = body(client.get(f"/homes/{world.homes['A1'].pk}/"))
+        assert 'data-testid="child-status">Away</strong>' in home
+        assert 'data-testid="header-search"' in home

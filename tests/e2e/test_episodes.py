@@ -555,11 +555,11 @@ def test_missing_now_board_orders_by_risk_then_time_and_refreshes_itself(
     expect(page.get_by_test_id("missing-now")).not_to_contain_text(B1_NAME)
     expect(rows.nth(0)).to_contain_text("High")
     expect(rows.nth(0)).to_contain_text("Away")
-    expect(rows.nth(0).locator("td").last).to_contain_text("5 hours 10 minutes")
+    expect(rows.nth(0).locator('[data-label="Time gone"]')).to_contain_text("5 hours 10 minutes")
     expect(rows.nth(1)).to_contain_text("High")
-    expect(rows.nth(1).locator("td").last).to_contain_text("1 hour")
+    expect(rows.nth(1).locator('[data-label="Time gone"]')).to_contain_text("1 hour")
     expect(rows.nth(2)).to_contain_text("Low")
-    expect(rows.nth(2).locator("td").last).to_contain_text("3 hours")
+    expect(rows.nth(2).locator('[data-label="Time gone"]')).to_contain_text("3 hours")
     checked(page, "missing-now")
 
     # The police grade a1 high: the board moves a1 above a2 (gone longer) without a reload.
