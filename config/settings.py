@@ -324,6 +324,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address of this service, for links in emails (no trailing slash).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# An invitation's set-password link works for this long (a token of its own, not the
+# password-reset one: InvitationTokenGenerator in apps/accounts/services.py).
+INVITATION_TIMEOUT_SECONDS = env_int("INVITATION_TIMEOUT_SECONDS", 72 * 60 * 60)
+
 # Alerts ----------------------------------------------------------------------------------
 
 # A delivery claimed by a worker that has not finished in this time is tried again (the

@@ -1,6 +1,11 @@
 """Writes about organisations, users and two-factor devices."""
 
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import (
@@ -32,6 +37,49 @@ USER_UPDATE_FIELDS = [
     "is_staff",
     "is_superuser",
 ]
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """The set-password link in an invitation: its own salt and its own expiry.
+
+    Like a password-reset token it stops working once the password is set or the user
+    signs in (both change the hashed state), and after INVITATION_TIMEOUT_SECONDS.
+    """
+
+    key_salt = "apps.accounts.services.InvitationTokenGenerator"
+
+    def check_token(self, user, token):
+        # Django's check reads PASSWORD_RESET_TIMEOUT; this one reads its own setting.
+        if not (user and token):
+            return False
+        try:
+            ts_b36, _ = token.split("-")
+            ts = base36_to_int(ts_b36)
+        except ValueError:
+            return False
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
+            return False
+        return (self._num_seconds(self._now()) - ts) <= settings.INVITATION_TIMEOUT_SECONDS
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def user_invitation_link_parts(*, user: User) -> tuple[str, str]:
+    """The (uidb64, token) pair for a user's set-password link."""
+    return urlsafe_base64_encode(force_bytes(user.pk)), invitation_tokens.make_token(user)
+
+
+def user_from_invitation(*, uidb64: str, token: str) -> User | None:
+    """The active user a set-password link is for, or None if it is wrong or expired."""
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), is_active=True)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+    return user if invitation_tokens.check_token(user, token) else None
 
 
 def _refuse_unknown(fields: dict, allowed: list[str]) -> None:
