@@ -1,8 +1,13 @@
-"""Writes about organisations, users and two-factor devices."""
+"""Writes about organisations, users, two-factor devices and API tokens."""
+
+import datetime
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
@@ -10,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import (
     ROLE_ORGANISATION_KINDS,
+    ApiToken,
     Organisation,
     OrganisationKind,
     Role,
@@ -295,3 +301,51 @@ def user_update(*, user: User, **fields) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(fields))
     return user
+
+
+# API tokens ------------------------------------------------------------------------------
+
+# last_used_at is written at most this often per token, so busy clients do not write per call.
+API_TOKEN_LAST_USED_GRANULARITY = datetime.timedelta(minutes=1)
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(
+    *, actor: User, user: User, name: str, expires_at: datetime.datetime
+) -> tuple[ApiToken, str]:
+    """A new token for the user, and its key (shown once; only its hash is kept)."""
+    if expires_at <= timezone.now():
+        raise ApplicationError(
+            "The expiry date must be in the future.",
+            fields={"expires_at": ["The expiry date must be in the future."]},
+        )
+    key = secrets.token_hex(20)
+    token = ApiToken(user=user, name=name, key_hash=_hash_key(key), expires_at=expires_at)
+    token._history_user = actor
+    token.save()
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token._history_user = actor
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_use(*, key: str) -> ApiToken | None:
+    """The usable token with this key (its last use noted), or None."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.usable(now).select_related("user").filter(key_hash=_hash_key(key)).first()
+    )
+    if token is not None and (
+        token.last_used_at is None or now - token.last_used_at >= API_TOKEN_LAST_USED_GRANULARITY
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
