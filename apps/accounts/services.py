@@ -303,6 +303,25 @@ def user_update(*, user: User, **fields) -> User:
     return user
 
 
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Stop the user signing in (web and API); their records and history stay."""
+    if user.pk == actor.pk:
+        raise ApplicationError("You cannot deactivate your own account.")
+    if user.is_active:
+        user.is_active = False
+        user._history_user = actor
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def user_reactivate(*, actor: User, user: User) -> User:
+    if not user.is_active:
+        user.is_active = True
+        user._history_user = actor
+        user.save(update_fields=["is_active"])
+    return user
+
+
 # API tokens ------------------------------------------------------------------------------
 
 # last_used_at is written at most this often per token, so busy clients do not write per call.

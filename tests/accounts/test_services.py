@@ -93,3 +93,23 @@ class TestInvitationLink:
         uidb64, _ = services.user_invitation_link_parts(user=user)
         reset = default_token_generator.make_token(user)
         assert services.user_from_invitation(uidb64=uidb64, token=reset) is None
+
+
+class TestDeactivate:
+    def test_a_deactivated_user_cannot_sign_in_and_a_reactivated_one_can(self, client):
+        from tests.accounts.test_sign_in import post_login
+        from tests.factories import TEST_PASSWORD
+
+        admin = make_user(Role.ADMINISTRATOR)
+        user = make_user()
+        services.user_deactivate(actor=admin, user=user)
+        assert user.history.first().history_user == admin
+        response = post_login(client, user.email, TEST_PASSWORD)
+        assert response.status_code == 200  # the form again, with its error
+        services.user_reactivate(actor=admin, user=user)
+        assert post_login(client, user.email, TEST_PASSWORD).status_code == 302
+
+    def test_nobody_deactivates_themself(self):
+        admin = make_user(Role.ADMINISTRATOR)
+        with pytest.raises(ApplicationError):
+            services.user_deactivate(actor=admin, user=admin)
