@@ -183,11 +183,15 @@ def _users(authority, police_reference: int | None) -> dict:
 def _sign_in(user) -> tuple[str, str]:
     """(session key, API token) for `user`: the session is what the sign-in and two-factor
     views leave behind (django.contrib.auth's keys and django-otp's verified device)."""
+    import datetime
+
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
-    from rest_framework.authtoken.models import Token
+
+    from apps.accounts import services as account_services
 
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, confirmed=True, defaults={"name": "Benchmark"}
@@ -198,8 +202,13 @@ def _sign_in(user) -> tuple[str, str]:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.create()
-    token, _ = Token.objects.get_or_create(user=user)
-    return session.session_key, token.key
+    _, key = account_services.api_token_issue(
+        actor=user,
+        user=user,
+        name="Benchmark",
+        expires_at=timezone.now() + datetime.timedelta(days=30),
+    )
+    return session.session_key, key
 
 
 def _ids(queryset, rng, count=SAMPLES) -> list[int]:

@@ -11,8 +11,8 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.authtoken.models import Token
 
+from apps.accounts import services as account_services
 from apps.children.models import AccessLog, AccessLogKind
 from config.urls import urlpatterns as project_urlpatterns
 
@@ -27,7 +27,7 @@ def bare(request):
 @csrf_exempt
 def bare_write(request):
     key = request.headers.get("Authorization", "").removeprefix("Token ")
-    token = Token.objects.select_related("user").filter(key=key).first()
+    token = account_services.api_token_use(key=key)
     if token is None:
         return HttpResponse(status=401)
     with transaction.atomic():

@@ -92,7 +92,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -324,6 +323,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address of this service, for links in emails (no trailing slash).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# An invitation's set-password link works for this long (a token of its own, not the
+# password-reset one: InvitationTokenGenerator in apps/accounts/services.py).
+INVITATION_TIMEOUT_SECONDS = env_int("INVITATION_TIMEOUT_SECONDS", 72 * 60 * 60)
+
 # Alerts ----------------------------------------------------------------------------------
 
 # A delivery claimed by a worker that has not finished in this time is tried again (the
@@ -342,7 +345,7 @@ EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 2000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,10 +1,9 @@
 import os
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import make_user
+from tests.factories import api_key, make_user
 from tests.helpers import sign_in
 from tests.world import build_world
 
@@ -61,8 +60,7 @@ def api():
 
     def as_user(user):
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
         return client
 
     return as_user

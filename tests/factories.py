@@ -36,3 +36,20 @@ def make_user(role: str = Role.CARE_WORKER, *, organisation=None, email=None, pa
         organisation=organisation,
         password=password or TEST_PASSWORD,
     )
+
+
+def api_key(user, *, days=30):
+    """A new API token's key for the user (the key is shown once, as in the product)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from apps.accounts import services as account_services
+
+    _, key = account_services.api_token_issue(
+        actor=user,
+        user=user,
+        name="Test",
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    return key

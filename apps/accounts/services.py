@@ -1,10 +1,21 @@
-"""Writes about organisations, users and two-factor devices."""
+"""Writes about organisations, users, two-factor devices and API tokens."""
 
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import base36_to_int, urlsafe_base64_decode, urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import (
     ROLE_ORGANISATION_KINDS,
+    ApiToken,
     Organisation,
     OrganisationKind,
     Role,
@@ -32,6 +43,49 @@ USER_UPDATE_FIELDS = [
     "is_staff",
     "is_superuser",
 ]
+
+
+class InvitationTokenGenerator(PasswordResetTokenGenerator):
+    """The set-password link in an invitation: its own salt and its own expiry.
+
+    Like a password-reset token it stops working once the password is set or the user
+    signs in (both change the hashed state), and after INVITATION_TIMEOUT_SECONDS.
+    """
+
+    key_salt = "apps.accounts.services.InvitationTokenGenerator"
+
+    def check_token(self, user, token):
+        # Django's check reads PASSWORD_RESET_TIMEOUT; this one reads its own setting.
+        if not (user and token):
+            return False
+        try:
+            ts_b36, _ = token.split("-")
+            ts = base36_to_int(ts_b36)
+        except ValueError:
+            return False
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
+            return False
+        return (self._num_seconds(self._now()) - ts) <= settings.INVITATION_TIMEOUT_SECONDS
+
+
+invitation_tokens = InvitationTokenGenerator()
+
+
+def user_invitation_link_parts(*, user: User) -> tuple[str, str]:
+    """The (uidb64, token) pair for a user's set-password link."""
+    return urlsafe_base64_encode(force_bytes(user.pk)), invitation_tokens.make_token(user)
+
+
+def user_from_invitation(*, uidb64: str, token: str) -> User | None:
+    """The active user a set-password link is for, or None if it is wrong or expired."""
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)), is_active=True)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        return None
+    return user if invitation_tokens.check_token(user, token) else None
 
 
 def _refuse_unknown(fields: dict, allowed: list[str]) -> None:
@@ -247,3 +301,70 @@ def user_update(*, user: User, **fields) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=list(fields))
     return user
+
+
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Stop the user signing in (web and API); their records and history stay."""
+    if user.pk == actor.pk:
+        raise ApplicationError("You cannot deactivate your own account.")
+    if user.is_active:
+        user.is_active = False
+        user._history_user = actor
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def user_reactivate(*, actor: User, user: User) -> User:
+    if not user.is_active:
+        user.is_active = True
+        user._history_user = actor
+        user.save(update_fields=["is_active"])
+    return user
+
+
+# API tokens ------------------------------------------------------------------------------
+
+# last_used_at is written at most this often per token, so busy clients do not write per call.
+API_TOKEN_LAST_USED_GRANULARITY = datetime.timedelta(minutes=1)
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(
+    *, actor: User, user: User, name: str, expires_at: datetime.datetime
+) -> tuple[ApiToken, str]:
+    """A new token for the user, and its key (shown once; only its hash is kept)."""
+    if expires_at <= timezone.now():
+        raise ApplicationError(
+            "The expiry date must be in the future.",
+            fields={"expires_at": ["The expiry date must be in the future."]},
+        )
+    key = secrets.token_hex(20)
+    token = ApiToken(user=user, name=name, key_hash=_hash_key(key), expires_at=expires_at)
+    token._history_user = actor
+    token.save()
+    return token, key
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token._history_user = actor
+        token.save(update_fields=["revoked_at"])
+    return token
+
+
+def api_token_use(*, key: str) -> ApiToken | None:
+    """The usable token with this key (its last use noted), or None."""
+    now = timezone.now()
+    token = (
+        ApiToken.objects.usable(now).select_related("user").filter(key_hash=_hash_key(key)).first()
+    )
+    if token is not None and (
+        token.last_used_at is None or now - token.last_used_at >= API_TOKEN_LAST_USED_GRANULARITY
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.alerts import services as alerts
@@ -23,6 +22,7 @@ from apps.alerts.models import Alert, AlertDelivery, DeliveryStatus, Notificatio
 from apps.alerts.services import outbox
 from apps.alerts.tasks import deliver
 from tests.alerts.helpers import cross_repeat_threshold, emails, log_episode, world_with_rules
+from tests.factories import api_key
 from tests.services import free_port, wait_until
 
 WITH_WORKER = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -151,7 +151,7 @@ def test_with_redis_down_staff_still_log_episodes_and_beat_sends_every_email_onc
     assert response.status_code == 302, response.content.decode()[:2000]
     # Through the API: a2 (placed by A) graded high risk by the police.
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users['cw_b1'])}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['cw_b1'])}")
     response = api.post(
         "/api/v1/episodes/",
         {

@@ -21,7 +21,6 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -34,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 from apps.alerts import services as alert_services
 from apps.episodes import services as episode_services
 from apps.strategy_meetings import services as meeting_services
+from tests.factories import api_key
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def _row_ids() -> list[int]:
 def test_every_answer_of_the_api_is_one_its_schema_describes(api_schema, wsgi_app, role):
     world = _world()
     ids = _row_ids()
-    headers = {"Authorization": f"Token {Token.objects.create(user=world.users[role]).key}"}
+    headers = {"Authorization": f"Token {api_key(world.users[role])}"}
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) > 40  # the whole API, not a schema that lost its paths
 

@@ -9,11 +9,11 @@ from django.http import Http404
 from django.test import RequestFactory
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import exceptions
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.core.api import exception_handler
 from apps.site import views
+from tests.factories import api_key
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,8 @@ def world():
 def api(world):
     """An API client with the token of social worker sw_a (sees children a1, a2, ax)."""
     client = APIClient()
-    token = Token.objects.create(user=world.users["sw_a"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_key(world.users["sw_a"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -95,9 +95,7 @@ class TestTheErrorBody:
 
     def test_a_role_that_may_never_do_it_is_a_403(self, world):
         client = APIClient()
-        client.credentials(
-            HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users['cw_a1']).key}"
-        )
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['cw_a1'])}")
         refusal(client.post("/api/v1/children/", {}, format="json"), 403)
 
     def test_invalid_input_names_each_field(self, api, world):

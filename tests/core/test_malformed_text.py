@@ -6,11 +6,11 @@ multipart body (apps.core.middleware), and the API's JSON, form and multipart bo
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from apps.children.models import Associate
 from apps.core.validators import MALFORMED_TEXT_MESSAGE, malformed_text_fields
+from tests.factories import api_key
 from tests.world import build_world
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +36,8 @@ def web(world, signed_in):
 @pytest.fixture
 def api(world):
     client = APIClient()
-    token = Token.objects.create(user=world.users["cw_a1"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    key = api_key(world.users["cw_a1"])
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -127,12 +127,11 @@ def test_assessments_and_levels_by_role(signed_in, world, state, user):
 def test_police_invited_see_the_meeting_but_not_the_restricted_minutes_in_the_api(
     world, state, client
 ):
-    from rest_framework.authtoken.models import Token
 
-    token, _ = Token.objects.get_or_create(user=world.users["police_1"])
-    response = client.get(
-        f"/api/v1/meetings/{state['a1'].pk}/", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    from tests.factories import api_key
+
+    key = api_key(world.users["police_1"])
+    response = client.get(f"/api/v1/meetings/{state['a1'].pk}/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200
     assert "restricted_minutes" not in response.json()
 
