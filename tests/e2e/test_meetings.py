@@ -115,7 +115,7 @@ def test_a_meeting_from_an_alert_to_an_action_done(
 
     # Invite the school's safeguarding lead.
     page.get_by_role("link", name="Invite someone").click()
-    page.get_by_label("Name").fill("Helen Price")
+    page.get_by_label("Name", exact=True).fill("Helen Price")
     page.get_by_label("Agency").fill("Northby Academy")
     page.get_by_label("Email address").fill(SCHOOL_EMAIL)
     checked(page, "invite")

@@ -438,7 +438,7 @@ def test_care_worker_cannot_find_or_open_a_child_of_another_home(page: Page, sig
     search = page.get_by_label("Search by name or child ID")
     for text in ("ChildB1", "IDB1", "idb1"):
         search.fill(text)
-        page.get_by_role("button", name="Search").click()
+        page.get_by_role("search", name="Children").get_by_role("button", name="Search").click()
         expect(page.get_by_test_id("children-empty")).to_contain_text(f"No children match ‘{text}’")
         assert children_table_names(page) == []
         search = page.get_by_label("Search by name or child ID")
@@ -447,7 +447,7 @@ def test_care_worker_cannot_find_or_open_a_child_of_another_home(page: Page, sig
 
     # A search every child matches still shows only a1.
     search.fill("Test")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("search", name="Children").get_by_role("button", name="Search").click()
     assert children_table_names(page) == [A1_NAME]
     expect(page.locator("main")).not_to_contain_text(B1_NAME)
     checked(page, "children-search-care-worker")
