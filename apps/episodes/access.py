@@ -153,16 +153,13 @@ def can_log_episode(user, child) -> bool:
     """Care staff of the child's home, the case holders, and police liaison officers (who may
     learn first: a child found in the street, a call from a parent) report a child missing,
     for a child they can see."""
-    if user.role in (
+    return user.role in (
         Role.CARE_WORKER,
         Role.HOME_MANAGER,
         Role.SOCIAL_WORKER,
         Role.POLICE_LIAISON,
-    ):
-        return _sees_child(user, child)
-    if user.role == Role.SERVICE_MANAGER:
-        return _sees_child(user, child)
-    return False
+        Role.SERVICE_MANAGER,
+    ) and _sees_child(user, child)
 
 
 def can_update_episode(user, episode: Episode) -> bool:

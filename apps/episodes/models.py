@@ -68,16 +68,15 @@ class EpisodeQuerySet(models.QuerySet):
         steps of the child's placing authority), in the same query."""
         ticks = StepTick.objects.filter(episode=OuterRef("pk"))
 
-        def undone(step):
+        def left(step):
+            """1 while the step is not done, else 0 (the rule of STEPS_ON_EPISODE)."""
+            if step in STEPS_ON_EPISODE:
+                field, unset = STEPS_ON_EPISODE[step]
+                not_done = Q(**{f"{field}__isnull": True} if unset is None else {field: unset})
+            else:
+                not_done = ~Exists(ticks.filter(step=step))
             return Case(
-                When(Exists(ticks.filter(step=step)), then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-
-        def missing(condition):
-            return Case(
-                When(condition, then=Value(1)), default=Value(0), output_field=IntegerField()
+                When(not_done, then=Value(1)), default=Value(0), output_field=IntegerField()
             )
 
         authority_left = Coalesce(
@@ -101,13 +100,7 @@ class EpisodeQuerySet(models.QuerySet):
             Value(0),
         )
         return self.annotate(
-            steps_left=undone(FirstStep.SEARCH)
-            + missing(Q(reported_to_police_at__isnull=True))
-            + undone(FirstStep.POLICE_PACK)
-            + missing(Q(risk_grade=""))
-            + missing(Q(social_worker_notified_at__isnull=True))
-            + undone(FirstStep.PARENT_TOLD)
-            + authority_left
+            steps_left=sum((left(step) for step in STATUTORY_STEPS), start=authority_left)
         )
 
 
@@ -411,6 +404,28 @@ class FirstStep(models.TextChoices):
     AUTHORITY_TOLD = "authority_told", "Placing authority and social worker told"
     PARENT_TOLD = "parent_told", "Parent or carer told"
     AUTHORITY_STEP = "authority_step", "A step of the authority's own"
+
+
+# The statutory steps in the order the protocol asks them (the authority's own come last).
+STATUTORY_STEPS = [
+    FirstStep.SEARCH,
+    FirstStep.POLICE_CALLED,
+    FirstStep.POLICE_PACK,
+    FirstStep.RISK_GRADE,
+    FirstStep.AUTHORITY_TOLD,
+    FirstStep.PARENT_TOLD,
+]
+# Steps done when the episode records them, not when ticked: the episode's field and its value
+# while not done. The first-hour page (selectors.first_hour_steps) and the count on the
+# missing-now board (EpisodeQuerySet.with_steps_left) both read this one rule.
+STEPS_ON_EPISODE = {
+    FirstStep.POLICE_CALLED: ("reported_to_police_at", None),
+    FirstStep.RISK_GRADE: ("risk_grade", ""),
+    FirstStep.AUTHORITY_TOLD: ("social_worker_notified_at", None),
+}
+# Ticked by Homeward, never by hand: from Episode.social_worker_notified_at (filled when its
+# notices go).
+DERIVED_STEPS = {FirstStep.AUTHORITY_TOLD}
 
 
 class AuthorityStep(TimeStampedModel, VersionedModel):

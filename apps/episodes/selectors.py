@@ -15,7 +15,10 @@ from apps.episodes.access import (
     reg40_visible_to,
 )
 from apps.episodes.models import (
+    DERIVED_STEPS,
     RISK_ORDER,
+    STATUTORY_STEPS,
+    STEPS_ON_EPISODE,
     AuthorityStep,
     Episode,
     EpisodeUpdate,
@@ -159,16 +162,6 @@ def reg40_pending_for_episode(user, episode) -> Regulation40Decision | None:
 
 # The first hour -----------------------------------------------------------------------------
 
-# The statutory steps in the order the protocol asks them (the authority's own come last).
-STATUTORY_STEPS = [
-    FirstStep.SEARCH,
-    FirstStep.POLICE_CALLED,
-    FirstStep.POLICE_PACK,
-    FirstStep.RISK_GRADE,
-    FirstStep.AUTHORITY_TOLD,
-    FirstStep.PARENT_TOLD,
-]
-
 
 def first_hour_undone(user) -> QuerySet[Episode]:
     """Open episodes the user may see with first-hour steps left (annotated `steps_left`),
@@ -192,19 +185,19 @@ def first_hour_steps(episode: Episode) -> list[dict]:
             "label": step.label,
             "tick": tick,
             "authority_step": None,
+            "derived": step in DERIVED_STEPS,
         }
-        if step == FirstStep.POLICE_CALLED:
-            row["done"] = episode.reported_to_police_at is not None
-            row["done_at"] = tick.done_at if tick else episode.reported_to_police_at
-        elif step == FirstStep.RISK_GRADE:
-            row["done"] = bool(episode.risk_grade)
-        elif step == FirstStep.AUTHORITY_TOLD:
-            row["done"] = episode.social_worker_notified_at is not None
-            row["done_at"] = episode.social_worker_notified_at
-            row["derived"] = True
+        if step in STEPS_ON_EPISODE:
+            field, unset = STEPS_ON_EPISODE[step]
+            row["done"] = getattr(episode, field) != unset
         else:
             row["done"] = tick is not None
-        row.setdefault("done_at", tick.done_at if tick else None)
+        if step == FirstStep.POLICE_CALLED:
+            row["done_at"] = tick.done_at if tick else episode.reported_to_police_at
+        elif step == FirstStep.AUTHORITY_TOLD:
+            row["done_at"] = episode.social_worker_notified_at
+        else:
+            row["done_at"] = tick.done_at if tick else None
         row["done_by"] = tick.done_by if tick else None
         rows.append(row)
     authority_steps = AuthorityStep.objects.filter(

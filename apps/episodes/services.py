@@ -21,6 +21,7 @@ from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.services import apply_changes, save_versioned, validate_instance
 from apps.core.validators import normalise_postcode, validate_postcode
 from apps.episodes.models import (
+    DERIVED_STEPS,
     AuthorityStep,
     Episode,
     EpisodeUpdate,
@@ -526,9 +527,6 @@ def interview_add_to_profile(*, actor, interview: ReturnInterview) -> tuple[int,
 
 
 # The first hour ------------------------------------------------------------------------------
-
-# Ticked by Homeward, from Episode.social_worker_notified_at (filled when its notices go).
-DERIVED_STEPS = {FirstStep.AUTHORITY_TOLD}
 
 
 def _tick_stale(tick: StepTick) -> StaleVersionError:

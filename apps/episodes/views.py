@@ -27,7 +27,7 @@ from apps.core.clock import display_time
 from apps.core.errors import ApplicationError
 from apps.core.forms import now_to_the_minute
 from apps.core.pagination import IdsFirst, paginate
-from apps.core.web import versioned_edit
+from apps.core.web import versioned_edit, with_version
 from apps.episodes import access, selectors, services
 from apps.episodes.access import get_episode_for_user
 from apps.episodes.forms import (
@@ -687,10 +687,12 @@ def step_tick(request, pk, step):
             )
         except ApplicationError as error:
             form.add_application_error(error)
-            form.data = form.data.copy()
-            fresh = _step_of(get_episode_for_user(request.user, pk), step)
-            form.data["version"] = fresh["tick"].version if fresh["tick"] else 0
-            form.data["episode_version"] = get_episode_for_user(request.user, pk).version
+            # Shown again with what was typed and the versions now stored (as versioned_edit
+            # does for one record; a tick carries two).
+            episode = get_episode_for_user(request.user, pk)
+            row = _step_of(episode, step)
+            form.data = with_version(form.data, row["tick"].version if row["tick"] else 0)
+            form.data["episode_version"] = str(episode.version)
         else:
             if row["code"] == FirstStep.POLICE_PACK:
                 return redirect("reports:police_pack", pk=episode.pk)
