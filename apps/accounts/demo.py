@@ -11,6 +11,12 @@ ORGANISATIONS = [
     ("NSP", OrganisationKind.POLICE_FORCE, "Northshire Police"),
     ("BPC", OrganisationKind.PROVIDER, "Brightpath Care Ltd"),
 ]
+# Who is told of every episode: the authorities' missing co-ordinators, the force's desk.
+MISSING_INBOXES = {
+    "N901": "missing.children@northshire.example",
+    "E902": "mash@eastbrook.example",
+    "NSP": "missing.persons@northshire-police.example",
+}
 
 USERS = [
     ("care.worker@northshire.example", "Casey Walker", Role.CARE_WORKER, "N901"),
@@ -28,7 +34,12 @@ def seed() -> list[tuple[str, str]]:
     organisations = {}
     for code, kind, name in ORGANISATIONS:
         organisations[code], _ = Organisation.objects.update_or_create(
-            code=code, defaults={"kind": kind, "name": name}
+            code=code,
+            defaults={
+                "kind": kind,
+                "name": name,
+                "missing_inbox_email": MISSING_INBOXES.get(code, ""),
+            },
         )
     logins = []
     for email, full_name, role, org_code in USERS:

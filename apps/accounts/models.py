@@ -69,6 +69,13 @@ class Organisation(models.Model):
         "out-of-hours contact", max_length=200, blank=True, help_text="e.g. Emergency Duty Team"
     )
     out_of_hours_email = models.EmailField("out-of-hours email", blank=True)
+    # Who is told of every episode (PRODUCT.md, "Who is told"): an authority's missing-children
+    # inbox (its MASH or missing co-ordinator), a police force's missing-persons inbox.
+    missing_inbox_email = models.EmailField(
+        "missing-children inbox",
+        blank=True,
+        help_text="Told of every episode of a child it places or who lives in its area.",
+    )
     history = HistoricalRecords()
 
     class Meta:

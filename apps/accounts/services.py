@@ -31,6 +31,7 @@ ORGANISATION_SETTINGS = [
     "return_interview_hours",
     "out_of_hours_name",
     "out_of_hours_email",
+    "missing_inbox_email",
 ]
 USER_UPDATE_FIELDS = [
     "email",
@@ -143,21 +144,21 @@ def organisation_update(*, organisation: Organisation, **fields) -> Organisation
 
 @transaction.atomic
 def authority_out_of_hours_update(
-    *, actor, authority: Organisation, name: str, email: str
+    *, actor, authority: Organisation, name: str, email: str, missing_inbox_email: str | None = None
 ) -> Organisation:
-    """Set who the last step of the ladder emails. Both empty: the ladder stops at the service
-    managers. Caller has checked the user may manage the authority's rules."""
+    """Set who the last step of the ladder emails (both empty: the ladder stops at the service
+    managers) and, when given, the authority's missing-children inbox, told of every episode.
+    Caller has checked the user may manage the authority's rules."""
     name, email = (name or "").strip(), (email or "").strip().lower()
     if name and not email:
         message = "Enter the out-of-hours email address"
         raise ApplicationError(message, fields={"out_of_hours_email": [message]})
-    changed = [
-        field
-        for field, value in (("out_of_hours_name", name), ("out_of_hours_email", email))
-        if getattr(authority, field) != value
-    ]
-    authority.out_of_hours_name = name
-    authority.out_of_hours_email = email
+    values = {"out_of_hours_name": name, "out_of_hours_email": email}
+    if missing_inbox_email is not None:
+        values["missing_inbox_email"] = missing_inbox_email.strip().lower()
+    changed = [field for field, value in values.items() if getattr(authority, field) != value]
+    for field, value in values.items():
+        setattr(authority, field, value)
     validate_instance(authority)
     if changed:
         authority._history_user = actor

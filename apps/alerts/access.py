@@ -7,6 +7,9 @@ Who sees which alerts (ARCHITECTURE.md, access model):
 - social worker: also alerts about children they can see;
 - care worker, police liaison, return interviewer, administrator: only alerts delivered to
   them.
+Notices: each person sees only the notices told to them in Homeward (their own in-app
+delivery rows); a notice carries initials and ID only, and its link leads to the record,
+where the person's own scope applies.
 Escalation rules: a service manager sees and changes their own authority's; nobody else.
 Forbidden answers 404 (get_alert_for_user, get_rule_for_user), exactly like missing. The
 mechanism: apps/core/scope.py.
@@ -16,14 +19,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from apps.accounts.models import Role
-from apps.alerts.models import Alert, AlertDelivery, EscalationRule
+from apps.alerts.models import Alert, AlertDelivery, Channel, EscalationRule
 from apps.children.access import children_visible_to
 from apps.core.scope import Scope, one_or_404
 from apps.homes.models import Home
 
 
 def _delivered_ids(user) -> QuerySet:
-    return AlertDelivery.objects.filter(user=user).values("alert_id")
+    return AlertDelivery.objects.filter(user=user, alert__isnull=False).values("alert_id")
 
 
 def delivered_q(user) -> Q:
@@ -83,6 +86,16 @@ def get_alert_for_user(user, pk) -> Alert:
             "rule", "authority", "child", "home", "acknowledged_by"
         ),
     )
+
+
+def notices_of(user) -> QuerySet[AlertDelivery]:
+    """The in-app deliveries of the notices told to `user`."""
+    return AlertDelivery.objects.filter(user=user, channel=Channel.IN_APP, notice__isnull=False)
+
+
+def get_notice_for_user(user, pk) -> AlertDelivery:
+    """One of the user's own notices with its notice, or Http404 like missing."""
+    return one_or_404(notices_of(user).select_related("notice"), pk, "notice")
 
 
 def can_acknowledge(user, alert: Alert) -> bool:

@@ -37,6 +37,8 @@ from apps.alerts.models import (
     AlertDelivery,
     Channel,
     DeliveryStatus,
+    Notice,
+    NoticeKind,
     Notification,
     RuleType,
 )
@@ -204,6 +206,55 @@ def _emails_sent(alert_ids: list[int], now: datetime) -> None:
         delivery.sent_at = min(made + timedelta(seconds=40), now)
         delivery.next_attempt_at = made
         delivery.save(update_fields=["status", "attempts", "sent_at", "next_attempt_at"])
+
+
+@transaction.atomic
+def seed_notices_dated() -> int:
+    """Demo only: the notices were made as the demo's episodes, interviews and actions were
+    written, stamped with the real clock. Date each to the event it tells (and the episode's
+    "told" time with it), mark its emails sent, and the older in-app ones read. Run last."""
+    from apps.episodes.models import Episode, EpisodeUpdate, UpdateCategory
+
+    now = timezone.now()
+    reported = dict(
+        EpisodeUpdate.objects.filter(category=UpdateCategory.REPORTED).values_list(
+            "episode_id", "happened_at"
+        )
+    )
+    notices = list(Notice.objects.select_related("episode"))
+    told = []
+    for notice in notices:
+        episode = notice.episode
+        if episode is None:
+            continue
+        start = reported.get(episode.pk, episode.last_seen_at)
+        if notice.kind == NoticeKind.EPISODE_RETURNED and episode.returned_at:
+            notice.created_at = episode.returned_at
+        elif notice.kind == NoticeKind.EPISODE_REPORTED:
+            notice.created_at = start
+            if episode.social_worker_notified_at:
+                episode.social_worker_notified_at = start
+                told.append(episode)
+        else:
+            notice.created_at = min(start + timedelta(hours=1), episode.returned_at or now, now)
+    Notice.objects.bulk_update(notices, ["created_at"], batch_size=500)
+    Episode.objects.bulk_update(told, ["social_worker_notified_at"], batch_size=500)
+    at = {notice.pk: notice.created_at for notice in notices}
+    deliveries = list(AlertDelivery.objects.filter(notice__isnull=False))
+    for delivery in deliveries:
+        made = at[delivery.notice_id]
+        delivery.next_attempt_at = made
+        delivery.sent_at = (
+            made if delivery.channel == Channel.IN_APP else made + timedelta(seconds=40)
+        )
+        delivery.status = DeliveryStatus.SENT
+        delivery.attempts = 0 if delivery.channel == Channel.IN_APP else 1
+        if delivery.channel == Channel.IN_APP and now - made > timedelta(days=2):
+            delivery.read_at = made + timedelta(minutes=25)
+    AlertDelivery.objects.bulk_update(
+        deliveries, ["next_attempt_at", "sent_at", "status", "attempts", "read_at"], batch_size=500
+    )
+    return len(notices)
 
 
 @transaction.atomic

@@ -203,3 +203,14 @@ class OutOfHoursForm(GovukForm):
             "invalid": "Enter an email address in the correct format, like name@example.com"
         },
     )
+    missing_inbox_email = forms.EmailField(
+        label="Missing-children inbox",
+        required=False,
+        max_length=254,
+        help_text="Your MASH or missing co-ordinator: told at once of every episode of a child "
+        "you place, and of children placed in your area by other authorities",
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com"
+        },
+    )

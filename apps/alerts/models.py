@@ -8,6 +8,11 @@ The pipeline (ARCHITECTURE.md, "Escalation pipeline"):
 3. Each recipient gets an in-app Notification at once and an AlertDelivery row per email: the
    outbox. After commit a task claims each delivery with a conditional update and sends it.
 4. An alert nobody acknowledges in the rule's time climbs the ladder to the next recipients.
+
+Notices (PRODUCT.md, "Who is told") share the outbox: a Notice is one event told to the people
+and inboxes who must know it (a child reported missing, back, re-graded; an out-of-area
+placement; a task given), with one AlertDelivery per recipient and channel, exactly as an
+alert's. Each Notice is unique on its key, so a retried event tells nobody twice.
 """
 
 from datetime import timedelta
@@ -240,6 +245,49 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class NoticeKind(models.TextChoices):
+    EPISODE_REPORTED = "episode_reported", "Reported missing or away"
+    EPISODE_CHANGED = "episode_changed", "Kind or police risk grade changed"
+    EPISODE_RETURNED = "episode_returned", "Came back"
+    PLACEMENT_STARTED = "placement_started", "Placed in your area"
+    PLACEMENT_ENDED = "placement_ended", "Placement in your area ended"
+    INTERVIEW_ASSIGNED = "interview_assigned", "Return interview given to you"
+    ACTION_ASSIGNED = "action_assigned", "Action given to you"
+
+
+class Notice(models.Model):
+    """One event told to everyone who must know it. It names the child by initials and ID
+    only; the details are behind sign-in, where the recipient's own scope applies."""
+
+    kind = models.CharField(max_length=30, choices=NoticeKind.choices)
+    key = models.CharField(
+        max_length=80, unique=True, help_text="The event, e.g. episode-12-reported"
+    )
+    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="notices")
+    episode = models.ForeignKey(
+        "episodes.Episode",
+        on_delete=models.CASCADE,
+        related_name="notices",
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(max_length=200)
+    body = models.CharField(max_length=1000, help_text="What happened, initials and ID only")
+    ask = models.CharField(max_length=300, help_text="What is asked of the recipient")
+    path = models.CharField(max_length=200, help_text="Where the recipient finds the record")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # "Who has been told" on an episode.
+            models.Index(fields=["episode", "created_at"], name="notice_episode"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.key})"
+
+
 class AlertDeliveryQuerySet(models.QuerySet):
     def due(self, now):
         """Deliveries a worker should (re)try now: pending and due, or claimed by a worker that
@@ -252,10 +300,17 @@ class AlertDeliveryQuerySet(models.QuerySet):
 
 
 class AlertDelivery(models.Model):
-    """One message to one recipient on one channel: the outbox row. In-app deliveries are
-    written as sent with their Notification; email rows wait here until a worker sends them."""
+    """One message to one recipient on one channel: the outbox row, of an alert or of a
+    notice (exactly one of the two). In-app deliveries are written as sent (an alert's with
+    its Notification; a notice's read_at says when its recipient opened it); email rows wait
+    here until a worker sends them."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
+    notice = models.ForeignKey(
+        Notice, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -276,6 +331,7 @@ class AlertDelivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True, help_text="A notice opened in Homeward")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AlertDeliveryQuerySet.as_manager()
@@ -284,6 +340,23 @@ class AlertDelivery(models.Model):
         ordering = ["alert", "level", "pk"]
         verbose_name_plural = "alert deliveries"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(alert__isnull=True) ^ Q(notice__isnull=True),
+                name="delivery_of_alert_or_notice",
+                violation_error_message="A delivery carries one alert or one notice.",
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "user", "channel"],
+                condition=Q(user__isnull=False),
+                name="delivery_one_per_notice_user_channel",
+                violation_error_message="This person has already been sent this notice.",
+            ),
+            models.UniqueConstraint(
+                fields=["notice", "email", "channel"],
+                condition=Q(user__isnull=True),
+                name="delivery_one_per_notice_address_channel",
+                violation_error_message="This address has already been sent this notice.",
+            ),
             models.UniqueConstraint(
                 fields=["alert", "user", "channel"],
                 condition=Q(user__isnull=False),
@@ -306,6 +379,12 @@ class AlertDelivery(models.Model):
             ),
             # "Mine": alerts delivered to a user.
             models.Index(fields=["user", "alert"], name="delivery_user_alert"),
+            # A user's notices in Homeward, newest first, and the header's unread count.
+            models.Index(
+                fields=["user", "-created_at"],
+                condition=Q(notice__isnull=False, channel="in_app"),
+                name="delivery_user_notices",
+            ),
         ]
 
     def __str__(self):
@@ -315,7 +394,8 @@ class AlertDelivery(models.Model):
     def message_id(self) -> str:
         """Stable per delivery, so a repeated send (a crash after sending, before the row was
         marked) is recognisable as the same message by mail systems and people."""
-        return f"<alert-{self.alert_id}.delivery-{self.pk}@{settings.ALERT_MESSAGE_ID_DOMAIN}>"
+        what = f"alert-{self.alert_id}" if self.alert_id else f"notice-{self.notice_id}"
+        return f"<{what}.delivery-{self.pk}@{settings.ALERT_MESSAGE_ID_DOMAIN}>"
 
 
 class Notification(models.Model):

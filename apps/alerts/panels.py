@@ -10,7 +10,19 @@ def child_alerts(request, *, child) -> dict | None:
     return {"alerts": alerts} if alerts else None
 
 
+def episode_told(request, *, episode) -> dict:
+    """ "Who has been told" on the episode's page: each notice, each recipient and channel,
+    when it was sent and when it was read."""
+    return {"deliveries": selectors.episode_told(episode)}
+
+
 def register() -> None:
+    register_panel(
+        page="episodes:detail",
+        slot="told",
+        template="alerts/_episode_told.html",
+        context=episode_told,
+    )
     register_panel(
         page="children:detail",
         slot="banner",

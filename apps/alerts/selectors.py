@@ -2,10 +2,17 @@
 by apps.alerts.access, with the relations its page shows named in select_related and anything
 per row annotated, so a list costs the same number of queries for 1 row as for 1,000."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 
-from apps.alerts.access import alerts_visible_to, delivered_q, rules_visible_to
-from apps.alerts.models import Alert, AlertDelivery, AlertStatus, EscalationRule, Notification
+from apps.accounts.models import User
+from apps.alerts.access import alerts_visible_to, delivered_q, notices_of, rules_visible_to
+from apps.alerts.models import (
+    Alert,
+    AlertDelivery,
+    AlertStatus,
+    EscalationRule,
+    Notification,
+)
 from apps.core.pagination import IdsFirst
 
 SCOPE_MINE = "mine"
@@ -57,10 +64,39 @@ def alert_homes(user) -> list[tuple[int, str]]:
     return list(homes.order_by("name", "pk").values_list("pk", "name"))
 
 
-def unread_count(user) -> int:
-    """How many alerts in the user's inbox they have not opened. One query (partial index
-    notification_unread)."""
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+def unread_counts(user) -> dict[str, int]:
+    """The header's two counts, alerts and notices not yet opened, in one query (partial
+    indexes notification_unread and delivery_user_notices)."""
+    counts = User.objects.filter(pk=user.pk).values(
+        alerts=_count(Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)),
+        notices=_count(notices_of(user).filter(read_at__isnull=True)),
+    )
+    row = next(iter(counts), None) or {"alerts": 0, "notices": 0}
+    return {name: row[name] or 0 for name in ("alerts", "notices")}
+
+
+def _count(queryset) -> Subquery:
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def notice_inbox(user) -> QuerySet[AlertDelivery]:
+    """The notices told to `user` in Homeward, newest first, each with its notice. A
+    notice carries initials and ID only, so the inbox needs no other scope: the link leads to
+    the record, where the user's own scope applies."""
+    return notices_of(user).select_related("notice").order_by("-created_at", "-pk")
+
+
+def episode_told(episode) -> list[AlertDelivery]:
+    """Who has been told of an episode: each notice's deliveries, in the order they were
+    made. One query (caller has checked the user may see the episode in full)."""
+    return list(
+        AlertDelivery.objects.filter(notice__episode=episode)
+        .select_related("notice")
+        .order_by("notice__created_at", "notice_id", "recipient_name", "channel", "pk")
+    )
 
 
 def alert_episodes(user, alert: Alert) -> list:

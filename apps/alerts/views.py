@@ -13,7 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import services as accounts_services
 from apps.alerts import access, selectors, services
-from apps.alerts.access import get_alert_for_user, get_authority_for_user, get_rule_for_user
+from apps.alerts.access import (
+    get_alert_for_user,
+    get_authority_for_user,
+    get_notice_for_user,
+    get_rule_for_user,
+)
 from apps.alerts.forms import AcknowledgeForm, AlertFilterForm, OutOfHoursForm, RuleForm
 from apps.alerts.models import RULE_PARAMETERS, AlertStatus, RecipientRole, Severity
 from apps.children.access import require
@@ -205,6 +210,7 @@ def out_of_hours_edit(request):
         initial={
             "out_of_hours_name": authority.out_of_hours_name,
             "out_of_hours_email": authority.out_of_hours_email,
+            "missing_inbox_email": authority.missing_inbox_email,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -214,10 +220,35 @@ def out_of_hours_edit(request):
                 authority=authority,
                 name=form.cleaned_data["out_of_hours_name"],
                 email=form.cleaned_data["out_of_hours_email"],
+                missing_inbox_email=form.cleaned_data["missing_inbox_email"],
             )
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            messages.success(request, "The out-of-hours contact has been updated.")
+            messages.success(request, "The contacts have been updated.")
             return redirect("alerts:rules")
     return render(request, "alerts/out_of_hours_form.html", {"authority": authority, "form": form})
+
+
+# Notices -------------------------------------------------------------------------------------
+
+NOTICES_PER_PAGE = 50
+
+
+@login_required
+@require_GET
+def notice_list(request):
+    """What the user has been told in Homeward: a child reported missing, back, re-graded; a
+    task given to them. Unread first in weight, newest first in order."""
+    page, page_range = paginate(request, selectors.notice_inbox(request.user), NOTICES_PER_PAGE)
+    return render(request, "alerts/notices.html", {"page": page, "page_range": page_range})
+
+
+@login_required
+@require_GET
+def notice_open(request, pk):
+    """Opening a notice marks it read (the episode's "Who has been told" shows when) and
+    leads to the record it is about."""
+    delivery = get_notice_for_user(request.user, pk)
+    services.notice_mark_read(user=request.user, delivery=delivery)
+    return redirect(delivery.notice.path)

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.models import OrganisationKind, Role
+from apps.alerts.services import notice_placement
 from apps.children.models import (
     AccessLog,
     AccessLogKind,
@@ -219,12 +220,14 @@ def placement_start(
     if current is not None and end_current and current.start_date < start_date:
         current.end_date = start_date
         save_versioned(current, actor=actor, expected_version=current.version, fields=["end_date"])
+        notice_placement(placement=current, event="ended", actor=actor)
     if _overlaps(child, start_date, None):
         raise _error("start_date", "This placement would overlap another placement of the child")
     placement = Placement(child=child, home=home, start_date=start_date)
     validate_instance(placement)
     placement._history_user = actor
     placement.save()
+    notice_placement(placement=placement, event="started", actor=actor)
     return placement
 
 
@@ -241,6 +244,7 @@ def placement_end(
         raise _error("end_date", "This would overlap another placement of the child")
     placement.end_date = end_date
     save_versioned(placement, actor=actor, expected_version=expected_version, fields=["end_date"])
+    notice_placement(placement=placement, event="ended", actor=actor)
     return placement
 
 
@@ -272,6 +276,8 @@ def placement_record(
     validate_instance(placement)
     placement._history_user = actor
     placement.save()
+    if end_date is None:
+        notice_placement(placement=placement, event="started", actor=actor)
     return placement
 
 

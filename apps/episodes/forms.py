@@ -166,11 +166,6 @@ class EpisodeEditForm(KeepStoredTimesMixin, VersionedFormMixin, ShapeOnlyModelFo
         label="When was it reported to the police?", help_text=TIME_HINT, required=False
     )
     risk_grade = risk_field()
-    social_worker_notified_at = GovukDateTimeField(
-        label="When were the placing authority and social worker told?",
-        help_text=TIME_HINT,
-        required=False,
-    )
 
     class Meta:
         model = Episode

@@ -153,11 +153,6 @@ class EpisodeFieldsSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The police risk grade; each change is kept on the timeline.",
     )
-    social_worker_notified_at = serializers.DateTimeField(
-        required=False,
-        allow_null=True,
-        help_text="When the placing authority and social worker were told.",
-    )
     suspected_sexual_exploitation = serializers.BooleanField(required=False)
     serious_police_incident = serializers.BooleanField(required=False)
 

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.alerts.services import episode_evaluate
+from apps.alerts.services import episode_evaluate, notice_episode, notice_interview_assigned
 from apps.children.models import Child, Placement
 from apps.core.clock import display_time, touches_night
 from apps.core.errors import ApplicationError, StaleVersionError
@@ -48,7 +48,6 @@ EPISODE_FIELDS = [
     "reported_to_police_at",
     "police_reference",
     "risk_grade",
-    "social_worker_notified_at",
     "suspected_sexual_exploitation",
     "serious_police_incident",
 ]
@@ -190,8 +189,20 @@ def episode_open(
     if episode.risk_grade:
         _timeline(episode, actor, UpdateCategory.RISK_GRADE, new=episode.risk_grade)
     episode_evaluate(episode=episode)
+    _tell(episode, "reported", actor)
     reg40_prompt(episode=episode)
     return episode
+
+
+def _tell(episode: Episode, event: str, actor) -> None:
+    """Who is told, through the outbox, in this transaction. The first time the placing
+    authority or the social worker is told is the episode's "told" time: Homeward fills it,
+    nobody types it (it also ticks that first-hour step)."""
+    told_at = notice_episode(episode=episode, event=event, actor=actor)
+    if told_at and episode.social_worker_notified_at is None:
+        episode.social_worker_notified_at = told_at
+        episode._history_user = actor
+        episode.save(update_fields=["social_worker_notified_at", "updated_at"])
 
 
 def reg40_prompt(*, episode) -> Regulation40Decision | None:
@@ -300,6 +311,8 @@ def episode_update(*, actor, episode: Episode, expected_version: int, **fields) 
             new=episode.risk_grade,
         )
     episode_evaluate(episode=episode)
+    if "kind" in changed or "risk_grade" in changed:
+        _tell(episode, "changed", actor)
     reg40_prompt(episode=episode)
     return episode
 
@@ -376,6 +389,7 @@ def episode_record_return(
     interview._history_user = actor
     interview.save()
     episode_evaluate(episode=episode)
+    _tell(episode, "returned", actor)
     return episode
 
 
@@ -417,6 +431,7 @@ def interview_assign(*, actor, interview: ReturnInterview, interviewer) -> Retur
     interview.assigned_to = interviewer
     interview._history_user = actor
     interview.save(update_fields=["assigned_to", "updated_at"])
+    notice_interview_assigned(interview=interview, actor=actor)
     return interview
 
 

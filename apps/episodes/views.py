@@ -27,6 +27,7 @@ from apps.core.clock import display_time
 from apps.core.errors import ApplicationError
 from apps.core.forms import now_to_the_minute
 from apps.core.pagination import IdsFirst, paginate
+from apps.core.panels import page_panels
 from apps.core.web import versioned_edit, with_version
 from apps.episodes import access, selectors, services
 from apps.episodes.access import get_episode_for_user
@@ -220,6 +221,7 @@ def episode_detail(request, pk):
             and children_access.can_edit_profile(request.user, episode.child)
         )
         context["regulation40"] = _regulation40_prompt(request.user, episode)
+        context["panels"] = page_panels("episodes:detail", request, episode=episode)
     _log(request, episode.child)
     return render(request, "episodes/detail.html", context)
 

@@ -19,17 +19,26 @@ def active_url(urls: list[str], current: str) -> str | None:
 
 
 class HeaderAlerts:
-    """The header's unread alerts count, read only when a page's header shows it: one query
-    on a full page, none on a partial (the missing-now board's rows) or for anonymous users."""
+    """The header's unread alerts and notices counts, read only when a page's header shows
+    them: one query for both on a full page, none on a partial (the missing-now board's rows)
+    or for anonymous users."""
 
     def __init__(self, user):
         self.user = user
 
     @cached_property
-    def unread(self) -> int:
-        from apps.alerts.selectors import unread_count
+    def _counts(self) -> dict[str, int]:
+        from apps.alerts.selectors import unread_counts
 
-        return unread_count(self.user)
+        return unread_counts(self.user)
+
+    @property
+    def unread(self) -> int:
+        return self._counts["alerts"]
+
+    @property
+    def notices(self) -> int:
+        return self._counts["notices"]
 
 
 def homeward(request):

@@ -11,8 +11,10 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from apps.alerts.services import notice_action_assigned
 from apps.core.errors import ApplicationError
 from apps.core.services import enqueue_on_commit, save_versioned, validate_instance
 from apps.strategy_meetings.models import (
@@ -298,6 +300,11 @@ def action_add(
     validate_instance(action)
     action._history_user = actor
     action.save()
+    notice_action_assigned(
+        action=action,
+        path=reverse("strategy_meetings:detail", args=[meeting.pk]),
+        actor=actor,
+    )
     return action
 
 

@@ -216,7 +216,7 @@ def test_care_worker_reports_a_child_missing_on_a_phone_and_records_the_return(
     expect(success_banner(phone)).to_contain_text(f"{A1_NAME} has been reported missing.")
     expect(phone.get_by_test_id("police-numbers")).to_contain_text("999")
     expect(phone.get_by_test_id("police-numbers")).to_contain_text("101")
-    expect(phone.get_by_test_id("steps-left-count")).to_have_text("6 of 6 steps left.")
+    expect(phone.get_by_test_id("steps-left-count")).to_have_text("5 of 6 steps left.")
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
     checked(phone, "phone-next-steps")
     # Search done: one tap.
@@ -232,7 +232,7 @@ def test_care_worker_reports_a_child_missing_on_a_phone_and_records_the_return(
     checked(phone, "phone-step-police-called")
     phone.get_by_label("Police reference").fill(POLICE_REFERENCE)
     phone.get_by_role("button", name="Save").click()
-    expect(phone.get_by_test_id("steps-left-count")).to_have_text("4 of 6 steps left.")
+    expect(phone.get_by_test_id("steps-left-count")).to_have_text("3 of 6 steps left.")
     expect(phone.get_by_test_id("step-police_called")).to_contain_text(
         f"Reference {POLICE_REFERENCE}"
     )
@@ -241,7 +241,7 @@ def test_care_worker_reports_a_child_missing_on_a_phone_and_records_the_return(
     expect(phone.get_by_test_id("episode-child")).to_have_text(A1_NAME)
     expect(phone.get_by_test_id("episode-kind")).to_have_text("Missing")
     expect(phone.get_by_test_id("police-reference")).to_have_text(POLICE_REFERENCE)
-    expect(phone.get_by_test_id("episode-steps-left")).to_contain_text("4 first steps left")
+    expect(phone.get_by_test_id("episode-steps-left")).to_contain_text("3 first steps left")
     summary = phone.get_by_test_id("philomena-part-2")
     expect(summary_value(summary, "Last seen")).to_have_text(uk_time(last_seen))
     expect(summary_value(summary, "Where")).to_have_text("Outside the Co-op on Elm Road")

@@ -27,9 +27,11 @@ def left(episode):
 class TestTicks:
     def test_a_new_episode_has_every_step_left_and_ticks_count_down(self, world):
         episode = report(world)
-        assert left(episode) == 6
-        tick(world, episode, FirstStep.SEARCH)
+        # Six steps; "placing authority and social worker told" is done by Homeward's notice
+        # to a1's allocated social worker as the report is saved.
         assert left(episode) == 5
+        tick(world, episode, FirstStep.SEARCH)
+        assert left(episode) == 4
         made = StepTick.objects.get(episode=episode, step=FirstStep.SEARCH)
         assert made.done_by == world.users["cw_a1"]
         assert made.history.count() == 1  # audited
@@ -47,7 +49,7 @@ class TestTicks:
         episode.refresh_from_db()
         assert (episode.reported_to_police_at, episode.police_reference) == (called, "CAD 123")
         assert episode.version == 2
-        assert left(episode) == 5
+        assert left(episode) == 4
 
     def test_police_called_needs_a_time_and_a_reference(self, world):
         episode = report(world)
@@ -80,15 +82,18 @@ class TestTicks:
             tick(world, episode, FirstStep.RISK_GRADE, risk_grade="awful", expected_version=1)
 
     def test_the_authority_told_step_is_not_ticked_by_hand_but_read_from_the_notices(self, world):
-        episode = report(world)
+        world.children["a1"].allocated_social_worker = None
+        world.children["a1"].save()
+        episode = report(world)  # nobody at the placing authority to tell
+        assert episode.social_worker_notified_at is None
+        assert left(episode) == 6
         with pytest.raises(ApplicationError):
             tick(world, episode, FirstStep.AUTHORITY_TOLD)
-        Episode.objects.filter(pk=episode.pk).update(social_worker_notified_at=timezone.now())
-        assert left(episode) == 5
-        row = next(r for r in selectors.first_hour_steps(episode) if r["code"] == "authority_told")
-        episode.refresh_from_db()
-        row = next(r for r in selectors.first_hour_steps(episode) if r["code"] == "authority_told")
-        assert row["done"]
+        told = report(world, child="a2")  # a2's social worker is told by Homeward
+        assert told.social_worker_notified_at is not None
+        assert left(told) == 5
+        row = next(r for r in selectors.first_hour_steps(told) if r["code"] == "authority_told")
+        assert row["done"] and row["done_at"] == told.social_worker_notified_at
 
     def test_not_appropriate_to_tell_the_parent_needs_a_reason(self, world):
         episode = report(world)
@@ -153,16 +158,16 @@ class TestAuthoritySteps:
         step = services.authority_step_add(actor=sm, authority=sm.organisation, wording="Ring EDT")
         episode = report(world)  # a1, placed by A
         b_episode = report(world, child="b1", user="cw_b1")
-        assert (left(episode), left(b_episode)) == (7, 6)
+        assert (left(episode), left(b_episode)) == (6, 5)  # each child's social worker told by Homeward
         with pytest.raises(ApplicationError):
             tick(world, b_episode, FirstStep.AUTHORITY_STEP, user="cw_b1", authority_step=step)
         tick(world, episode, FirstStep.AUTHORITY_STEP, authority_step=step)
-        assert left(episode) == 6
+        assert left(episode) == 5
         services.authority_step_set_active(
             actor=sm, step=step, expected_version=step.version, active=False
         )
         other = report(world, child="a2", user="cw_b1")
-        assert left(other) == 6
+        assert left(other) == 5
 
 
 class TestFirstHourUndone:
@@ -175,7 +180,7 @@ class TestFirstHourUndone:
         with django_assert_num_queries(1):
             rows = list(selectors.first_hour_undone(world.users["sw_a"]))
         assert [row.pk for row in rows] == [high.pk, low.pk]
-        assert [row.steps_left for row in rows] == [5, 6]
+        assert [row.steps_left for row in rows] == [4, 5]
         assert [r.pk for r in selectors.first_hour_undone(world.users["cw_a1"])] == [low.pk]
         assert list(selectors.first_hour_undone(world.users["sw_b"])) == []
 
@@ -191,7 +196,7 @@ class TestPages:
         assert response["Location"] == f"/episodes/{episode.pk}/next-steps/"
         html = body(client.get(response["Location"]))
         assert "999" in html and "101" in html
-        assert "6 of 6 steps left" in html
+        assert "5 of 6 steps left" in html
 
     def test_the_next_steps_page_costs_the_same_queries_with_more_ticks(
         self, world, signed_in, django_assert_max_num_queries
@@ -213,7 +218,7 @@ class TestPages:
         with CaptureQueriesContext(connection) as after:
             html = body(client.get(url))
         assert len(after) == len(before)
-        assert html.count("govuk-tag--green") == 2
+        assert html.count("govuk-tag--green") == 3  # with "told", ticked by Homeward
 
     def test_ticking_search_and_police_called_on_the_web(self, world, signed_in):
         episode = report(world)
@@ -234,7 +239,7 @@ class TestPages:
         episode.refresh_from_db()
         assert episode.police_reference == "CAD 77"
         html = body(client.get(base))
-        assert "4 of 6 steps left" in html and "Reference CAD 77" in html
+        assert "3 of 6 steps left" in html and "Reference CAD 77" in html
 
     def test_a_stale_tick_re_renders_with_the_error_summary(self, world, signed_in):
         episode = report(world)
@@ -265,8 +270,8 @@ class TestPages:
     def test_steps_left_show_on_the_episode_and_the_board(self, world, signed_in):
         episode = report(world)
         client = signed_in(world.users["cw_a1"])
-        assert "6 first steps left" in body(client.get(f"/episodes/{episode.pk}/"))
-        assert "6 first steps left" in body(client.get("/episodes/missing-now/"))
+        assert "5 first steps left" in body(client.get(f"/episodes/{episode.pk}/"))
+        assert "5 first steps left" in body(client.get("/episodes/missing-now/"))
 
     def test_the_service_manager_adds_a_step_and_errors_show_in_the_summary(self, world, signed_in):
         client = signed_in(world.users["sm_a"])

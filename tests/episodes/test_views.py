@@ -484,7 +484,6 @@ def edit_data(episode: Episode, **overrides) -> dict:
         **no_time("reported_to_police_at"),
         "police_reference": episode.police_reference,
         "risk_grade": episode.risk_grade,
-        **no_time("social_worker_notified_at"),
         "version": str(episode.version),
     }
     data.update(overrides)

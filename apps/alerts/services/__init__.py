@@ -8,15 +8,27 @@
 - `outbox`: the delivery rows, `delivery_send` (what the worker does for one email: claim,
   send, mark) and `deliveries_requeue` (beat's sweep).
 - `rules`: `DEFAULT_RULES`, `rules_seed_defaults`, `rule_update`.
-- `acknowledgement`: `alert_acknowledge`, `notifications_mark_read`.
+- `acknowledgement`: `alert_acknowledge`, `notifications_mark_read`, `notice_mark_read`.
+- `notices`: who is told of an event (`notice_episode`, `notice_placement`,
+  `notice_interview_assigned`, `notice_action_assigned`), through the same outbox.
 
 Callers import from here (`from apps.alerts.services import episode_evaluate`); tests that
 replace a private step patch it in its own module (`outbox._enqueue`, `engine._raise`).
 """
 
-from apps.alerts.services.acknowledgement import alert_acknowledge, notifications_mark_read
+from apps.alerts.services.acknowledgement import (
+    alert_acknowledge,
+    notice_mark_read,
+    notifications_mark_read,
+)
 from apps.alerts.services.engine import CSE_RISK_ALERT_LEVELS, episode_evaluate
 from apps.alerts.services.ladder import LADDER_LABELS, ladder_climb, ladder_description
+from apps.alerts.services.notices import (
+    notice_action_assigned,
+    notice_episode,
+    notice_interview_assigned,
+    notice_placement,
+)
 from apps.alerts.services.outbox import (
     MAX_ATTEMPTS,
     REQUEUE_AFTER,
@@ -47,6 +59,11 @@ __all__ = [
     "episode_evaluate",
     "ladder_climb",
     "ladder_description",
+    "notice_action_assigned",
+    "notice_episode",
+    "notice_interview_assigned",
+    "notice_mark_read",
+    "notice_placement",
     "notifications_mark_read",
     "rule_update",
     "rules_seed_defaults",

@@ -1,11 +1,13 @@
-"""Acknowledging an alert, and reading its notifications."""
+"""Acknowledging an alert, and reading its notifications and notices."""
 
 from django.db import transaction
 from django.utils import timezone
 
 from apps.alerts.models import (
     Alert,
+    AlertDelivery,
     AlertStatus,
+    Channel,
     Notification,
 )
 from apps.core.errors import ApplicationError
@@ -49,3 +51,11 @@ def notifications_mark_read(*, user, alert: Alert) -> None:
     Notification.objects.filter(alert=alert, user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notice_mark_read(*, user, delivery: AlertDelivery) -> None:
+    """The recipient opened a notice in Homeward: the episode's "Who has been told" shows
+    when. Only their own in-app delivery; the first opening counts."""
+    AlertDelivery.objects.filter(
+        pk=delivery.pk, user=user, channel=Channel.IN_APP, read_at__isnull=True
+    ).update(read_at=timezone.now())

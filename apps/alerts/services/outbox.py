@@ -18,6 +18,7 @@ from apps.alerts.models import (
     AlertDelivery,
     Channel,
     DeliveryStatus,
+    Notice,
     Notification,
 )
 from apps.core.services import enqueue_on_commit
@@ -37,22 +38,25 @@ class Recipient:
     name: str
 
 
-def _deliver_to(alert: Alert, recipients: list[Recipient], *, level: int, now) -> list[int]:
-    """In-app notifications at once; email deliveries into the outbox. Skips anyone already
-    told about this alert. Returns the ids of the email deliveries to send after commit."""
+def _deliver_to(
+    subject: Alert | Notice, recipients: list[Recipient], *, level: int, now
+) -> list[int]:
+    """In-app deliveries at once (an alert's with its Notification); email deliveries into
+    the outbox. Skips anyone already told about this alert or notice. Returns the ids of the
+    email deliveries to send after commit."""
     if not recipients:
         return []
-    already = set(
-        AlertDelivery.objects.filter(alert=alert).values_list("channel", "user_id", "email")
-    )
+    of = {"alert": subject} if isinstance(subject, Alert) else {"notice": subject}
+    already = set(AlertDelivery.objects.filter(**of).values_list("channel", "user_id", "email"))
     notifications, deliveries = [], []
     for person in recipients:
         user_id = person.user.pk if person.user else None
         if person.user and (Channel.IN_APP, user_id, person.email) not in already:
-            notifications.append(Notification(user=person.user, alert=alert, created_at=now))
+            if "alert" in of:
+                notifications.append(Notification(user=person.user, alert=subject, created_at=now))
             deliveries.append(
                 AlertDelivery(
-                    alert=alert,
+                    **of,
                     user=person.user,
                     email=person.email,
                     recipient_name=person.name,
@@ -66,7 +70,7 @@ def _deliver_to(alert: Alert, recipients: list[Recipient], *, level: int, now) -
         if person.email and (Channel.EMAIL, user_id, person.email) not in already:
             deliveries.append(
                 AlertDelivery(
-                    alert=alert,
+                    **of,
                     user=person.user,
                     email=person.email,
                     recipient_name=person.name,
@@ -82,7 +86,7 @@ def _deliver_to(alert: Alert, recipients: list[Recipient], *, level: int, now) -
         # A backend that does not return ids from bulk inserts: read them back.
         email_ids = list(
             AlertDelivery.objects.filter(
-                alert=alert, channel=Channel.EMAIL, status=DeliveryStatus.PENDING, level=level
+                **of, channel=Channel.EMAIL, status=DeliveryStatus.PENDING, level=level
             ).values_list("pk", flat=True)
         )
     return email_ids
@@ -127,7 +131,7 @@ def delivery_send(*, delivery_id: int) -> bool:
     if not claimed:
         return False  # sent, claimed by another worker, or gone
     delivery = AlertDelivery.objects.select_related(
-        "alert__child", "alert__home", "alert__rule"
+        "alert__child", "alert__home", "alert__rule", "notice__child"
     ).get(pk=delivery_id)
     mine = AlertDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.SENDING, claimed_at=now
@@ -149,33 +153,50 @@ def delivery_send(*, delivery_id: int) -> bool:
     return True
 
 
+def child_initials(child) -> str:
+    """How every message names a child: initials only, with the ID beside them."""
+    return f"{child.first_name[:1]}{child.last_name[:1]}".upper()
+
+
+def _message(delivery: AlertDelivery, *, subject: str, template: str, context: dict):
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"alerts/email/{template}.txt", context),
+        to=[delivery.email],
+        headers={"Message-ID": delivery.message_id},
+    )
+    message.attach_alternative(
+        render_to_string(f"alerts/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
 def _email(delivery: AlertDelivery) -> EmailMultiAlternatives:
-    """The alert email. It names the child only by initials and ID: the details are behind
-    sign-in."""
+    """The alert or notice email. It names the child only by initials and ID: the details are
+    behind sign-in."""
     from django.urls import reverse
 
     from apps.alerts.services.ladder import ladder_description  # the ladder imports the outbox
 
+    if delivery.notice_id:
+        notice = delivery.notice
+        context = {"delivery": delivery, "notice": notice, "url": settings.SITE_URL + notice.path}
+        return _message(
+            delivery, subject=f"Homeward: {notice.title}", template="notice", context=context
+        )
     alert = delivery.alert
     child = alert.child
     context = {
         "delivery": delivery,
         "alert": alert,
-        "child_initials": f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
+        "child_initials": child_initials(child),
         "child_ref": child.child_id,
         "home_name": alert.home.name if alert.home else "",
         "url": settings.SITE_URL + reverse("alerts:detail", args=[alert.pk]),
         "ladder": ladder_description(alert) if delivery.level else "",
     }
     subject = f"Homeward alert: {alert.title} ({context['child_initials']}, {child.child_id})"
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("alerts/email/alert.txt", context),
-        to=[delivery.email],
-        headers={"Message-ID": delivery.message_id},
-    )
-    message.attach_alternative(render_to_string("alerts/email/alert.html", context), "text/html")
-    return message
+    return _message(delivery, subject=subject, template="alert", context=context)
 
 
 def deliveries_requeue(*, now: datetime | None = None) -> list[int]:

@@ -27,6 +27,7 @@ class Command(BaseCommand):
             alerts_demo.seed()
             children_demo.seed_assessments()
             meetings_demo.seed()
+            alerts_demo.seed_notices_dated()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(
             f"  {len(homes)} homes, {Child.objects.count()} children, "
