@@ -5,6 +5,8 @@ PY=${PY:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 CELERY="$(dirname "$PY")/celery"
+# Links in emails (notices, alerts, invitations) point at the server this starts, unless set.
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 pids=()
 stop() {

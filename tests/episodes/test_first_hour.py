@@ -158,7 +158,10 @@ class TestAuthoritySteps:
         step = services.authority_step_add(actor=sm, authority=sm.organisation, wording="Ring EDT")
         episode = report(world)  # a1, placed by A
         b_episode = report(world, child="b1", user="cw_b1")
-        assert (left(episode), left(b_episode)) == (6, 5)  # each child's social worker told by Homeward
+        assert (left(episode), left(b_episode)) == (
+            6,
+            5,
+        )  # each child's social worker told by Homeward
         with pytest.raises(ApplicationError):
             tick(world, b_episode, FirstStep.AUTHORITY_STEP, user="cw_b1", authority_step=step)
         tick(world, episode, FirstStep.AUTHORITY_STEP, authority_step=step)

@@ -91,6 +91,11 @@ DASHBOARD_USERS = {"sm_a", "sm_b", "hm_a1"}
 SSDA903_USERS = {"sm_a", "sm_b"}
 EXPORT_JOB_OWNERS = {"sm_a", "hm_a1"}
 EXPORT_JOBS = {key: {key} for key in EXPORT_JOB_OWNERS}
+# Notices in Homeward, keyed by their recipient: each person opens only their own. The world's
+# episodes tell hm_a1 (a1's home manager; sw_a, who reports, is not told of their own) and
+# the interview given to ri tells ri.
+NOTICE_OWNERS = {"hm_a1", "ri"}
+NOTICES = {key: {key} for key in NOTICE_OWNERS}
 
 # Alerts, keyed by their child: each placed child's returned episode is graded high risk, so
 # each authority's "Police risk grade high" rule raises one alert. Authority A's rule also
@@ -225,6 +230,8 @@ WEB_ROUTES = [
     Route("alerts:rules", "none", SERVICE_MANAGERS),
     Route("alerts:rule_edit", "rule", RULE_MANAGERS, ("GET", "POST")),
     Route("alerts:out_of_hours", "none", SERVICE_MANAGERS, ("GET", "POST")),
+    Route("alerts:notices", "none", EVERYONE),
+    Route("alerts:notice_open", "notice", NOTICES),
     Route("strategy_meetings:list", "none", MEETING_LISTERS),
     Route("strategy_meetings:my_actions", "none", MEETING_LISTERS),
     Route("episodes:reg40_list", "none", REG40_LISTERS),
@@ -480,6 +487,15 @@ def _build_matrix_world(*, meetings):
         world.targets["home"][key] = {"pk": home.pk}
         world.targets["staff"][key] = {"pk": home.pk, "user_pk": staff[key].pk}
     _add_export_jobs(world)
+    world.targets["notice"] = {
+        key: {
+            "pk": world.users[key]
+            .alert_deliveries.filter(notice__isnull=False, channel="in_app")
+            .first()
+            .pk
+        }
+        for key in NOTICE_OWNERS
+    }
     if meetings:
         _add_multi_agency(world)
     return world
@@ -662,6 +678,7 @@ def _objects(world, route: Route):
         "alert": PLACED,
         "rule": ["A", "B"],
         "export_job": sorted(EXPORT_JOB_OWNERS),
+        "notice": sorted(NOTICE_OWNERS),
     }.get(route.kind, ALL_CHILDREN)
     return [(key, targets[key]) for key in keys]
 
