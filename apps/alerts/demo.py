@@ -244,9 +244,8 @@ def seed_notices_dated() -> int:
     for delivery in deliveries:
         made = at[delivery.notice_id]
         delivery.next_attempt_at = made
-        delivery.sent_at = (
-            made if delivery.channel == Channel.IN_APP else made + timedelta(seconds=40)
-        )
+        delay = timedelta(0) if delivery.channel == Channel.IN_APP else timedelta(seconds=40)
+        delivery.sent_at = min(made + delay, now)
         delivery.status = DeliveryStatus.SENT
         delivery.attempts = 0 if delivery.channel == Channel.IN_APP else 1
         if delivery.channel == Channel.IN_APP and now - made > timedelta(days=2):
