@@ -5,3 +5,13 @@ class HomesConfig(AppConfig):
     name = "apps.homes"
     label = "homes"
     verbose_name = "Homes"
+
+    def ready(self):
+        from apps.accounts.access import user_scope
+        from apps.accounts.models import Role
+        from apps.accounts.selectors import USER_HOME_READERS
+        from apps.homes import access
+
+        user_scope.contribute(Role.HOME_MANAGER, access.staff_of_managed_homes)
+        if access.home_names_of not in USER_HOME_READERS:
+            USER_HOME_READERS.append(access.home_names_of)
