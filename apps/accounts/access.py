@@ -3,7 +3,7 @@
 A user may always see their own account. The people pages (`/account/users/`):
 - administrator: every user; may invite, edit, deactivate and issue API tokens;
 - home manager: the staff granted on the homes they manage (contributed by apps.homes);
-  may deactivate and reactivate them;
+  may invite care workers to those homes, and deactivate and reactivate their staff;
 - every other role: nobody.
 Forbidden answers 404 (get_user_for_manager). The mechanism: apps/core/scope.py.
 """
@@ -32,6 +32,11 @@ def can_manage_accounts(user: User) -> bool:
 def can_manage_people(user: User) -> bool:
     """May open the people pages (the users list)."""
     return bool(user.is_authenticated and user.is_active and user.role in PEOPLE_MANAGERS)
+
+
+def can_invite(user: User) -> bool:
+    """Administrators invite anyone; home managers invite care workers to their homes."""
+    return can_manage_people(user)
 
 
 def users_visible_to(user: User) -> QuerySet[User]:

@@ -73,6 +73,25 @@ class InviteForm(GovukForm):
         required=False,
         empty_label="None (platform administrator)",
     )
+    homes = forms.MultipleChoiceField(
+        label="Homes",
+        help_text="Care workers and home managers work in the homes you choose.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, home_choices=(), home_manager=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["homes"].choices = list(home_choices)
+        if not home_choices:
+            del self.fields["homes"]
+        if home_manager:
+            # A home manager invites care workers of their organisation to their homes.
+            del self.fields["role"]
+            del self.fields["organisation"]
+            if "homes" in self.fields:
+                self.fields["homes"].required = True
+                self.fields["homes"].error_messages["required"] = "Choose at least one home"
 
 
 class UserEditForm(GovukForm):

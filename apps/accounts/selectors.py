@@ -45,3 +45,9 @@ def user_homes(user: User) -> list[str]:
 
 # apps.homes registers a reader of a user's home names here (AppConfig.ready()).
 USER_HOME_READERS: list = []
+# ... and of the homes an actor may give a new user, as (pk, name) pairs.
+USER_HOME_CHOICES: list = []
+
+
+def user_home_choices(actor: User) -> list[tuple[int, str]]:
+    return [choice for reader in USER_HOME_CHOICES for choice in reader(actor)]

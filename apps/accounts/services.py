@@ -217,11 +217,28 @@ def user_create(
     return user
 
 
+# apps.homes registers here (AppConfig.ready()) what gives a new user their homes:
+# granter(actor=, user=, home_pks=) grants those of the homes the actor may give.
+USER_HOME_GRANTERS: list = []
+
+
 @transaction.atomic
-def user_invite(*, actor: User, email: str, full_name: str, role: str, organisation) -> User:
-    """Create a user who cannot sign in yet and email them a set-password link."""
+def user_invite(
+    *, actor: User, email: str, full_name: str, role: str, organisation, homes=()
+) -> User:
+    """Create a user who cannot sign in yet, give them `homes` (pks: staff grants, through
+    apps.homes) and email them a set-password link. A home manager invites care workers of
+    their own organisation to the homes they manage, and must name at least one."""
+    if actor.role == Role.HOME_MANAGER:
+        role, organisation = Role.CARE_WORKER, actor.organisation
+        if not homes:
+            message = "Choose at least one home"
+            raise ApplicationError(message, fields={"homes": [message]})
     user = user_create(email=email, full_name=full_name, role=role, organisation=organisation)
     User.history.filter(id=user.pk).update(history_user=actor)
+    if homes:
+        for granter in USER_HOME_GRANTERS:
+            granter(actor=actor, user=user, home_pks=[int(pk) for pk in homes])
     user_invitation_send(actor=actor, user=user)
     return user
 

@@ -196,7 +196,7 @@ def user_list(request):
             "page": page,
             "page_range": page_range,
             "search": search,
-            "can_invite": access.can_manage_accounts(request.user),
+            "can_invite": access.can_invite(request.user),
         },
     )
 
@@ -241,11 +241,17 @@ def user_status(request, pk, action):
 
 @login_required
 def user_invite(request):
-    require(access.can_manage_accounts(request.user))
-    form = InviteForm(request.POST if request.method == "POST" else None)
+    require(access.can_invite(request.user))
+    is_home_manager = not access.can_manage_accounts(request.user)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None,
+        home_choices=selectors.user_home_choices(request.user),
+        home_manager=is_home_manager,
+    )
     if request.method == "POST" and form.is_valid():
+        fields = {"role": None, "organisation": None, "homes": (), **form.cleaned_data}
         try:
-            person = services.user_invite(actor=request.user, **form.cleaned_data)
+            person = services.user_invite(actor=request.user, **fields)
         except ApplicationError as error:
             form.add_application_error(error)
         else:

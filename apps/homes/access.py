@@ -150,3 +150,12 @@ def home_names_of(user) -> list[str]:
     managed = {name for name, codename in grants if codename == MANAGE_HOME}
     names = sorted({name for name, _ in grants})
     return [f"{name} (manager)" if name in managed else name for name in names]
+
+
+def homes_to_give(actor) -> list[tuple[int, str]]:
+    """For apps.accounts' invitation: the open homes `actor` may give a new user
+    (administrators: all; a home manager: those they manage)."""
+    homes = Home.objects.active().order_by("name")
+    if actor.role != Role.ADMINISTRATOR:
+        homes = homes.filter(pk__in=granted_home_ids(actor, MANAGE_HOME))
+    return list(homes.values_list("pk", "name"))

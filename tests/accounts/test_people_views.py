@@ -84,8 +84,31 @@ class TestInvitation:
         assert not User.objects.filter(email="new.carer@test.example").exists()
         assert mailoutbox == []
 
-    def test_a_home_manager_cannot_invite(self, world, signed_in):
-        response = invite(signed_in(world.users["hm_a1"]), organisation=world.orgs["A"].pk)
+    def test_a_home_manager_invites_care_workers_to_their_homes_only(
+        self, world, signed_in, mailoutbox
+    ):
+        client = signed_in(world.users["hm_a1"])
+        refused = invite(client, role=Role.ADMINISTRATOR, homes=[world.homes["B1"].pk])
+        assert refused.status_code == 200
+        assert not User.objects.filter(email="new.carer@test.example").exists()
+        assert invite(client).status_code == 200  # no home chosen
+        response = invite(client, role=Role.ADMINISTRATOR, homes=[world.homes["A1"].pk])
+        assert response.status_code == 302
+        user = User.objects.get(email="new.carer@test.example")
+        assert (user.role, user.organisation) == (Role.CARE_WORKER, world.orgs["A"])
+        assert len(mailoutbox) == 1
+        detail = client.get(response.url)  # the new care worker is in their scope
+        assert "Home A1" in detail.content.decode()
+
+    def test_an_administrator_gives_homes_on_invitation(self, world, admin_client, mailoutbox):
+        response = invite(
+            admin_client, organisation=world.orgs["A"].pk, homes=[world.homes["A1"].pk]
+        )
+        assert response.status_code == 302
+        assert "Home A1" in admin_client.get(response.url).content.decode()
+
+    def test_other_roles_cannot_invite(self, world, signed_in):
+        response = invite(signed_in(world.users["sw_a"]), organisation=world.orgs["A"].pk)
         assert response.status_code == 404
 
 

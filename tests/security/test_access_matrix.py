@@ -144,8 +144,8 @@ REG40_VIEWERS = {
 REG40_DECIDERS = {"hm_a1": {"a1"}}
 REG40_LISTERS = {"hm_a1", "sw_a", "sw_b", "sm_a", "sm_b"}
 # People pages, keyed by the user managed: administrators manage everyone; a home manager the
-# staff granted on the homes they manage (hm_a1: A1's care worker and themself). Only
-# administrators invite, edit and issue or revoke API tokens.
+# staff granted on the homes they manage (hm_a1: A1's care worker and themself), and invite
+# care workers to those homes. Only administrators edit and issue or revoke API tokens.
 PEOPLE_LISTERS = {"admin", "hm_a1"}
 USER_MANAGERS = {"admin": set(ALL_USERS), "hm_a1": {"cw_a1", "hm_a1"}}
 USER_EDITORS = {"admin": set(ALL_USERS)}
@@ -274,7 +274,7 @@ WEB_ROUTES = [
     Route("reports:police_pack_print", "episode", EPISODE_UPDATERS),
     Route("reports:police_pack_download", "episode", EPISODE_UPDATERS),
     Route("accounts:user_list", "none", PEOPLE_LISTERS),
-    Route("accounts:user_invite", "none", {"admin"}, ("GET", "POST")),
+    Route("accounts:user_invite", "none", PEOPLE_LISTERS, ("GET", "POST")),
     Route("accounts:user_detail", "user", USER_MANAGERS),
     Route("accounts:user_deactivate", "user", USER_MANAGERS, ("GET", "POST")),
     Route("accounts:user_reactivate", "user", USER_MANAGERS, ("GET", "POST")),
