@@ -4,6 +4,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.core import views as core_views
 
+
+def _superusers_only(request) -> bool:
+    """The Django admin is for superusers: staff who are not see its sign-in page."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = _superusers_only
+
 api_v1 = [
     path("", include("apps.accounts.api_urls")),
     path("", include("apps.homes.api_urls")),

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
 
-from apps.core.forms import GovukForm, GovukFormMixin
+from apps.accounts.models import Organisation, Role
+from apps.core.forms import GovukDateField, GovukForm, GovukFormMixin
 
 
 class SignInForm(GovukForm):
@@ -51,3 +52,67 @@ class PasswordResetForm(GovukFormMixin, auth_forms.PasswordResetForm):
 
 class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
     pass
+
+
+class InviteForm(GovukForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"required": "Enter their email address"},
+    )
+    full_name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter their full name"}
+    )
+    role = forms.ChoiceField(
+        label="Role", choices=Role.choices, error_messages={"required": "Choose their role"}
+    )
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label="None (platform administrator)",
+    )
+    homes = forms.MultipleChoiceField(
+        label="Homes",
+        help_text="Care workers and home managers work in the homes you choose.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, home_choices=(), home_manager=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["homes"].choices = list(home_choices)
+        if not home_choices:
+            del self.fields["homes"]
+        if home_manager:
+            # A home manager invites care workers of their organisation to their homes.
+            del self.fields["role"]
+            del self.fields["organisation"]
+            if "homes" in self.fields:
+                self.fields["homes"].required = True
+                self.fields["homes"].error_messages["required"] = "Choose at least one home"
+
+
+class UserEditForm(GovukForm):
+    role = forms.ChoiceField(label="Role", choices=Role.choices)
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.all(),
+        required=False,
+        empty_label="None (platform administrator)",
+    )
+
+
+class ApiTokenForm(GovukForm):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="What the token is for, for example ‘Police force CAD link’.",
+        error_messages={"required": "Enter a name for the token"},
+    )
+    expires_on = GovukDateField(
+        label="Expires on",
+        help_text="For example, 27 3 2027",
+        error_messages={"required": "Enter the date the token expires"},
+    )

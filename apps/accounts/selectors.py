@@ -1,5 +1,6 @@
 """Reads about users, organisations and their two-factor devices."""
 
+from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import Organisation, User
@@ -21,3 +22,32 @@ def users_active_with_role(role: str):
 
 def users_list():
     return User.objects.select_related("organisation").order_by("full_name")
+
+
+def users_managed_by(user: User, *, search: str = ""):
+    """The users the people pages list for `user` (their scope), with their organisation."""
+    from apps.accounts.access import users_visible_to
+
+    rows = users_visible_to(user).select_related("organisation").order_by("full_name", "pk")
+    if search:
+        rows = rows.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    return rows
+
+
+def user_api_tokens(user: User):
+    return user.api_tokens.order_by("-created_at")
+
+
+def user_homes(user: User) -> list[str]:
+    """Names of the homes `user` is granted on (read through apps.homes' registration)."""
+    return [name for reader in USER_HOME_READERS for name in reader(user)]
+
+
+# apps.homes registers a reader of a user's home names here (AppConfig.ready()).
+USER_HOME_READERS: list = []
+# ... and of the homes an actor may give a new user, as (pk, name) pairs.
+USER_HOME_CHOICES: list = []
+
+
+def user_home_choices(actor: User) -> list[tuple[int, str]]:
+    return [choice for reader in USER_HOME_CHOICES for choice in reader(actor)]

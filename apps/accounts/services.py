@@ -218,6 +218,68 @@ def user_create(
     return user
 
 
+# apps.homes registers here (AppConfig.ready()) what gives a new user their homes:
+# granter(actor=, user=, home_pks=) grants those of the homes the actor may give.
+USER_HOME_GRANTERS: list = []
+
+
+@transaction.atomic
+def user_invite(
+    *, actor: User, email: str, full_name: str, role: str, organisation, homes=()
+) -> User:
+    """Create a user who cannot sign in yet, give them `homes` (pks: staff grants, through
+    apps.homes) and email them a set-password link. A home manager invites care workers of
+    their own organisation to the homes they manage, and must name at least one."""
+    if actor.role == Role.HOME_MANAGER:
+        role, organisation = Role.CARE_WORKER, actor.organisation
+        if not homes:
+            message = "Choose at least one home"
+            raise ApplicationError(message, fields={"homes": [message]})
+    user = user_create(email=email, full_name=full_name, role=role, organisation=organisation)
+    User.history.filter(id=user.pk).update(history_user=actor)
+    if homes:
+        for granter in USER_HOME_GRANTERS:
+            granter(actor=actor, user=user, home_pks=[int(pk) for pk in homes])
+    user_invitation_send(actor=actor, user=user)
+    return user
+
+
+def user_invitation_link(*, user: User) -> str:
+    from django.urls import reverse
+
+    uidb64, token = user_invitation_link_parts(user=user)
+    path = reverse("accounts:invitation", kwargs={"uidb64": uidb64, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def user_invitation_send(*, actor: User, user: User) -> None:
+    """Email the user their set-password link (valid for INVITATION_TIMEOUT_SECONDS)."""
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    context = {
+        "user": user,
+        "actor": actor,
+        "link": user_invitation_link(user=user),
+        "hours": settings.INVITATION_TIMEOUT_SECONDS // 3600,
+    }
+    message = EmailMultiAlternatives(
+        subject="You have been invited to Homeward",
+        body=render_to_string("accounts/email/invitation.txt", context),
+        to=[user.email],
+    )
+    html = render_to_string("accounts/email/invitation.html", context)
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def user_invitation_accept(*, user: User, password: str) -> User:
+    """Set the invited user's password (the link stops working: the hashed state changed)."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def two_factor_device_for_setup(*, user: User) -> TOTPDevice:
     """The user's unconfirmed authenticator device, made on first call (idempotent).
 

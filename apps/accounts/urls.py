@@ -24,4 +24,27 @@ urlpatterns = [
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("users/", views.user_list, name="user_list"),
+    path("users/invite/", views.user_invite, name="user_invite"),
+    path("users/<int:pk>/", views.user_detail, name="user_detail"),
+    path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path(
+        "users/<int:pk>/deactivate/",
+        views.user_status,
+        {"action": "deactivate"},
+        name="user_deactivate",
+    ),
+    path(
+        "users/<int:pk>/reactivate/",
+        views.user_status,
+        {"action": "reactivate"},
+        name="user_reactivate",
+    ),
+    path("users/<int:pk>/tokens/new/", views.api_token_create, name="api_token_create"),
+    path(
+        "users/<int:pk>/tokens/<int:token_pk>/revoke/",
+        views.api_token_revoke,
+        name="api_token_revoke",
+    ),
+    path("invitation/<uidb64>/<token>/", views.invitation, name="invitation"),
 ]

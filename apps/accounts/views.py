@@ -1,3 +1,4 @@
+import datetime
 from base64 import b32encode
 
 import qrcode
@@ -13,17 +14,24 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from apps.accounts import selectors, services
+from apps.accounts import access, selectors, services
 from apps.accounts.forms import (
+    ApiTokenForm,
+    InviteForm,
     PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
     SignInForm,
     TokenForm,
+    UserEditForm,
 )
+from apps.core.clock import LONDON
 from apps.core.errors import ApplicationError
+from apps.core.pagination import paginate
+from apps.core.scope import require
 
 
 def _safe_next(request) -> str | None:
@@ -167,3 +175,157 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+# People: users, invitations, API tokens ------------------------------------------------------
+
+USERS_PER_PAGE = 50
+
+
+@login_required
+def user_list(request):
+    search = request.GET.get("q", "").strip()[:100]
+    page, page_range = paginate(
+        request, selectors.users_managed_by(request.user, search=search), USERS_PER_PAGE
+    )
+    return render(
+        request,
+        "accounts/users/list.html",
+        {
+            "users": list(page),
+            "page": page,
+            "page_range": page_range,
+            "search": search,
+            "can_invite": access.can_invite(request.user),
+        },
+    )
+
+
+@login_required
+def user_detail(request, pk):
+    person = access.get_user_for_manager(request.user, pk)
+    is_admin = access.can_manage_accounts(request.user)
+    return render(
+        request,
+        "accounts/users/detail.html",
+        {
+            "person": person,
+            "homes": selectors.user_homes(person),
+            "tokens": list(selectors.user_api_tokens(person)) if is_admin else [],
+            "is_admin": is_admin,
+            "is_self": person.pk == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_status(request, pk, action):
+    """Deactivate or reactivate a user: a confirmation page, then POST."""
+    person = access.get_user_for_manager(request.user, pk)
+    if request.method == "POST":
+        try:
+            if action == "deactivate":
+                services.user_deactivate(actor=request.user, user=person)
+                messages.success(request, f"{person.full_name} can no longer sign in.")
+            else:
+                services.user_reactivate(actor=request.user, user=person)
+                messages.success(request, f"{person.full_name} can sign in again.")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("accounts:user_detail", pk=person.pk)
+    return render(
+        request, "accounts/users/status_confirm.html", {"person": person, "action": action}
+    )
+
+
+@login_required
+def user_invite(request):
+    require(access.can_invite(request.user))
+    is_home_manager = not access.can_manage_accounts(request.user)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None,
+        home_choices=selectors.user_home_choices(request.user),
+        home_manager=is_home_manager,
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = {"role": None, "organisation": None, "homes": (), **form.cleaned_data}
+        try:
+            person = services.user_invite(actor=request.user, **fields)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Invitation sent to {person.email}.")
+            return redirect("accounts:user_detail", pk=person.pk)
+    return render(request, "accounts/users/invite.html", {"form": form})
+
+
+@login_required
+def user_edit(request, pk):
+    person = access.get_user_for_administrator(request.user, pk)
+    initial = {"role": person.role, "organisation": person.organisation}
+    form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            name: value for name, value in form.cleaned_data.items() if value != initial[name]
+        }
+        try:
+            services.user_update(user=person, **changes)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{person.full_name}’s account is updated.")
+            return redirect("accounts:user_detail", pk=person.pk)
+    return render(request, "accounts/users/edit.html", {"form": form, "person": person})
+
+
+@login_required
+@never_cache
+def api_token_create(request, pk):
+    person = access.get_user_for_administrator(request.user, pk)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        expires_on = form.cleaned_data["expires_on"]
+        expires_at = datetime.datetime.combine(expires_on, datetime.time(23, 59), tzinfo=LONDON)
+        try:
+            token, key = services.api_token_issue(
+                actor=request.user,
+                user=person,
+                name=form.cleaned_data["name"],
+                expires_at=expires_at,
+            )
+        except ApplicationError as error:
+            form.add_error("expires_on", error.message)
+        else:
+            # The key is shown once, on this response; only its hash is kept.
+            return render(
+                request,
+                "accounts/users/token_created.html",
+                {"person": person, "token": token, "key": key},
+            )
+    return render(request, "accounts/users/token_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def api_token_revoke(request, pk, token_pk):
+    person = access.get_user_for_administrator(request.user, pk)
+    token = access.get_api_token_for_administrator(request.user, person, token_pk)
+    services.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, f"The token ‘{token.name}’ is revoked.")
+    return redirect("accounts:user_detail", pk=person.pk)
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def invitation(request, uidb64, token):
+    """The set-password link of an invitation (no sign-in needed)."""
+    person = services.user_from_invitation(uidb64=uidb64, token=token)
+    if person is None:
+        return render(request, "accounts/users/invitation_expired.html", status=410)
+    form = SetPasswordForm(person, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.user_invitation_accept(user=person, password=form.cleaned_data["new_password1"])
+        messages.success(request, "Your password is set. Sign in with your email address.")
+        return redirect("accounts:login")
+    return render(request, "accounts/users/invitation.html", {"form": form, "person": person})

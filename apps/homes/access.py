@@ -128,3 +128,34 @@ def get_staff_member_for_home(home: Home, user_pk):
     if grant is None:
         raise Http404("No such member of staff")
     return grant.user
+
+
+def staff_of_managed_homes(user):
+    """For apps.accounts' user scope: the users granted on the homes `user` manages."""
+    return (
+        HomeUserObjectPermission.objects.filter(
+            content_object_id__in=granted_home_ids(user, MANAGE_HOME),
+            permission__codename=VIEW_HOME,
+        )
+        .values("user_id")
+        .distinct()
+    )
+
+
+def home_names_of(user) -> list[str]:
+    """For apps.accounts' user page: the homes `user` is granted on (manager ones marked)."""
+    grants = HomeUserObjectPermission.objects.filter(user=user).values_list(
+        "content_object__name", "permission__codename"
+    )
+    managed = {name for name, codename in grants if codename == MANAGE_HOME}
+    names = sorted({name for name, _ in grants})
+    return [f"{name} (manager)" if name in managed else name for name in names]
+
+
+def homes_to_give(actor) -> list[tuple[int, str]]:
+    """For apps.accounts' invitation: the open homes `actor` may give a new user
+    (administrators: all; a home manager: those they manage)."""
+    homes = Home.objects.active().order_by("name")
+    if actor.role != Role.ADMINISTRATOR:
+        homes = homes.filter(pk__in=granted_home_ids(actor, MANAGE_HOME))
+    return list(homes.values_list("pk", "name"))

@@ -112,3 +112,17 @@ def home_staff_revoke(*, actor, home: Home, user) -> int:
         grant._history_user = actor
         grant.delete()
     return len(grants)
+
+
+@transaction.atomic
+def home_staff_grant_invited(*, actor, user, home_pks: list[int]) -> None:
+    """For apps.accounts' invitation: give a new user the chosen homes among those the actor
+    may give (access.homes_to_give); any other home is refused."""
+    from apps.homes.access import homes_to_give
+
+    allowed = {pk for pk, _ in homes_to_give(actor)}
+    if set(home_pks) - allowed:
+        message = "Choose only homes you manage"
+        raise ApplicationError(message, fields={"homes": [message]})
+    for home in Home.objects.filter(pk__in=home_pks):
+        home_staff_grant(actor=actor, home=home, user=user)

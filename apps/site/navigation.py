@@ -29,6 +29,7 @@ _MEETINGS = NavItem("Meetings", "strategy_meetings:list")
 _MY_ACTIONS = NavItem("My actions", "strategy_meetings:my_actions")
 _REG40 = NavItem("Regulation 40", "episodes:reg40_list")
 _DASHBOARD = NavItem("Dashboard", "reports:dashboard")
+_USERS = NavItem("Users", "accounts:user_list")
 
 NAVIGATION: dict[str, list[NavItem]] = {
     Role.CARE_WORKER: [_START, _MISSING_NOW, _CHILDREN, _HOMES, _MEETINGS, _MY_ACTIONS, _ACCOUNT],
@@ -42,6 +43,7 @@ NAVIGATION: dict[str, list[NavItem]] = {
         _MEETINGS,
         _MY_ACTIONS,
         _REG40,
+        _USERS,
         _ACCOUNT,
     ],
     Role.SOCIAL_WORKER: [
@@ -79,7 +81,7 @@ NAVIGATION: dict[str, list[NavItem]] = {
         _RULES,
         _ACCOUNT,
     ],
-    Role.ADMINISTRATOR: [_START, _HOMES, NavItem("Administration", "admin:index"), _ACCOUNT],
+    Role.ADMINISTRATOR: [_START, _USERS, _HOMES, _ACCOUNT],
 }
 
 

@@ -231,9 +231,17 @@ def test_each_role_lands_on_its_own_start_page(client, signed_in, role, heading)
     assert user.organisation.name in html
 
 
-def test_only_administrators_see_the_administration_link(client, signed_in):
+def test_only_superusers_see_the_administration_link(client, signed_in):
     signed_in(make_user(Role.CARE_WORKER))
     assert "/admin/" not in client.get("/").content.decode()
     client.logout()
-    signed_in(make_user(Role.ADMINISTRATOR))
+    admin = make_user(Role.ADMINISTRATOR)
+    signed_in(admin)
+    html = client.get("/").content.decode()
+    assert 'href="/admin/"' not in html  # the Django admin is for superusers only
+    assert 'href="/account/users/"' in html
+    client.logout()
+    admin.is_staff = admin.is_superuser = True
+    admin.save(update_fields=["is_staff", "is_superuser"])
+    signed_in(admin)
     assert 'href="/admin/"' in client.get("/").content.decode()

@@ -20,6 +20,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from apps.accounts import services as account_services
 from apps.accounts.models import User
 from apps.alerts import services as alert_services
 from apps.alerts.models import Alert, EscalationRule, RecipientRole, RuleType
@@ -147,6 +148,12 @@ REG40_VIEWERS = {
 }
 REG40_DECIDERS = {"hm_a1": {"a1"}}
 REG40_LISTERS = {"hm_a1", "sw_a", "sw_b", "sm_a", "sm_b"}
+# People pages, keyed by the user managed: administrators manage everyone; a home manager the
+# staff granted on the homes they manage (hm_a1: A1's care worker and themself), and invite
+# care workers to those homes. Only administrators edit and issue or revoke API tokens.
+PEOPLE_LISTERS = {"admin", "hm_a1"}
+USER_MANAGERS = {"admin": set(ALL_USERS), "hm_a1": {"cw_a1", "hm_a1"}}
+USER_EDITORS = {"admin": set(ALL_USERS)}
 
 
 @dataclass(frozen=True)
@@ -273,6 +280,14 @@ WEB_ROUTES = [
     Route("reports:police_pack", "episode", EPISODE_UPDATERS),
     Route("reports:police_pack_print", "episode", EPISODE_UPDATERS),
     Route("reports:police_pack_download", "episode", EPISODE_UPDATERS),
+    Route("accounts:user_list", "none", PEOPLE_LISTERS),
+    Route("accounts:user_invite", "none", PEOPLE_LISTERS, ("GET", "POST")),
+    Route("accounts:user_detail", "user", USER_MANAGERS),
+    Route("accounts:user_deactivate", "user", USER_MANAGERS, ("GET", "POST")),
+    Route("accounts:user_reactivate", "user", USER_MANAGERS, ("GET", "POST")),
+    Route("accounts:user_edit", "user", USER_EDITORS, ("GET", "POST")),
+    Route("accounts:api_token_create", "user", USER_EDITORS, ("GET", "POST")),
+    Route("accounts:api_token_revoke", "user_token", USER_EDITORS, ("POST",)),
 ]
 
 API_ROUTES = [
@@ -340,6 +355,7 @@ UNSCOPED = {
     "api:docs",
     "api:redoc",
     "api:me",
+    "accounts:invitation",  # the set-password link: the token in the URL is the check
 }
 ACCOUNT_PAGES_PREFIX = "accounts:"  # sign-in, two-factor, password: about the user themself
 ADMIN_PREFIX = "admin:"  # Django admin: staff only; see test_admin_shows_no_child_data
@@ -486,6 +502,13 @@ def _build_matrix_world(*, meetings):
     for key, home in world.homes.items():
         world.targets["home"][key] = {"pk": home.pk}
         world.targets["staff"][key] = {"pk": home.pk, "user_pk": staff[key].pk}
+    world.targets["user"] = {key: {"pk": user.pk} for key, user in world.users.items()}
+    world.targets["user_token"] = {}
+    for key, user in world.users.items():
+        token, _ = account_services.api_token_issue(
+            actor=admin, user=user, name="Matrix", expires_at=timezone.now() + timedelta(days=1)
+        )
+        world.targets["user_token"][key] = {"pk": user.pk, "token_pk": token.pk}
     _add_export_jobs(world)
     world.targets["notice"] = {
         key: {
@@ -679,6 +702,8 @@ def _objects(world, route: Route):
         "rule": ["A", "B"],
         "export_job": sorted(EXPORT_JOB_OWNERS),
         "notice": sorted(NOTICE_OWNERS),
+        "user": ALL_USERS,
+        "user_token": ALL_USERS,
     }.get(route.kind, ALL_CHILDREN)
     return [(key, targets[key]) for key in keys]
 
