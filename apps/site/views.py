@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils import timezone
 
-from apps.accounts.models import Role
 from apps.core.api import error_body, is_api_request
+from apps.site.selectors import start_page
 
 START_TEMPLATES = {
     "care_worker": "site/start/care_worker.html",
@@ -23,12 +23,8 @@ START_TEMPLATES = {
 def start(request):
     """Each role lands on its own start page."""
     template = START_TEMPLATES.get(request.user.role, "site/start/administrator.html")
-    context = {"today": timezone.localdate()}
-    if request.user.role == Role.HOME_MANAGER:
-        # Regulation 40 decisions waiting for them (apps.episodes).
-        from apps.episodes.selectors import reg40_list
-
-        context["reg40_pending"] = list(reg40_list(request.user)[:10])
+    now = timezone.now()
+    context = {"today": timezone.localdate(), "now": now, **start_page(request.user, now=now)}
     return render(request, template, context)
 
 

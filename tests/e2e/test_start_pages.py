@@ -59,3 +59,31 @@ def test_start_page_on_a_phone(phone_page: Page, sign_in):
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
     assert_accessible(phone)
     screenshot(phone, "start-care-worker-phone")
+
+
+def test_care_worker_queue_on_a_phone(phone_page: Page, sign_in):
+    """The care worker's queue with a child missing: report buttons, the board, no sideways
+    scroll at 390px, no serious axe violations."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.episodes import services as episodes
+    from tests.world import build_world
+
+    world = build_world()
+    episodes.episode_open(
+        actor=world.users["cw_a1"],
+        child=world.children["a1"],
+        kind="M",
+        last_seen_at=timezone.now() - timedelta(hours=2),
+        last_seen_where="Bus station",
+    )
+    user = world.users["cw_a1"]
+    sign_in(user, secret=add_authenticator(user), on=phone_page)
+    expect(phone_page.get_by_test_id("missing-row")).to_have_count(1)
+    assert (
+        phone_page.evaluate("() => document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
+    )
+    assert_accessible(phone_page)
+    screenshot(phone_page, "start-queue-care-worker-phone")
