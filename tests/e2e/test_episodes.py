@@ -353,7 +353,8 @@ def test_second_editor_sees_a_conflict_and_nothing_is_overwritten(
     assert episode.version == 2
     assert episode.police_reference == POLICE_REFERENCE
     assert episode.last_seen_with == ""
-    assert episode.history.count() == 2
+    # The report, Homeward filling in when the social worker was told, and the one save.
+    assert episode.history.count() == 3
 
 
 # 3. The police liaison officer records a safe-and-well visit after the return ---------------
