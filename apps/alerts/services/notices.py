@@ -17,10 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import Organisation
-from apps.alerts.models import Channel, Notice, NoticeKind, RecipientRole
+from apps.alerts.models import Notice, NoticeKind, RecipientRole
 from apps.alerts.services import outbox
 from apps.alerts.services.engine import _recipients
 from apps.alerts.services.outbox import Recipient, child_initials
+from apps.children.models import Placement
 from apps.core.clock import display_time
 
 EPISODE_EVENTS = {
@@ -88,12 +89,6 @@ def _send(
     return notice
 
 
-def _out_of_area(child, home) -> bool:
-    return (
-        home.host_authority_id is not None and home.host_authority_id != child.placing_authority_id
-    )
-
-
 def notice_episode(
     *, episode, event: str, actor=None, now: datetime | None = None
 ) -> datetime | None:
@@ -115,11 +110,12 @@ def notice_episode(
         home=home,
         authority_id=child.placing_authority_id,
     )
+    placing_inbox = _inbox(placing, "missing-children inbox")
     authority_told = [
         person for person in people if person.user.pk == child.allocated_social_worker_id
-    ] + _inbox(placing, "missing-children inbox")
-    recipients = people + _inbox(placing, "missing-children inbox")
-    if _out_of_area(child, home):
+    ] + placing_inbox
+    recipients = people + placing_inbox
+    if Placement(child=child, home=home).out_of_area:
         recipients += _inbox(organisations.get(home.host_authority_id), "missing-children inbox")
         recipients += _inbox(organisations.get(home.police_force_id), "missing-persons inbox")
 
@@ -166,11 +162,9 @@ def notice_episode(
         actor=actor,
         now=now,
     )
-    if notice is None:
-        return None
-    told = {(p.user.pk if p.user else None, p.email) for p in authority_told}
-    sent = notice.deliveries.filter(channel__in=[Channel.IN_APP, Channel.EMAIL])
-    if any((d.user_id, d.email) in told for d in sent.only("user_id", "email")):
+    # _send tells everyone it is given but the actor: the authority was told if one of its
+    # recipients was someone else.
+    if notice is not None and any(p.user is None or p.user != actor for p in authority_told):
         return now
     return None
 
@@ -179,7 +173,7 @@ def notice_placement(*, placement, event: str, actor=None) -> Notice | None:
     """A child placed out of area: the host authority's and host police force's inboxes are
     told when the placement starts or ends (who, which home, the dates; never the record)."""
     child, home = placement.child, placement.home
-    if not _out_of_area(child, home):
+    if not placement.out_of_area:
         return None
     organisations = _organisations(
         home.host_authority_id, home.police_force_id, child.placing_authority_id
