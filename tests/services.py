@@ -209,10 +209,16 @@ def redis_server(tmp_path):
 
 def _reset_producers(app) -> None:
     """Drop this process's broker connections and producers so the next publish opens a
-    connection to whatever `app.conf.broker_url` now says."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    connection to whatever `app.conf.broker_url` now says.
+
+    kombu keeps its pools in process-wide registries keyed by broker URL, and `app._pool` is
+    one of them: closing it alone leaves a closed pool registered, which the next publish to
+    that URL (another test, back on the configured broker) would be handed. `pools.reset()`
+    closes every pool and empties the registries."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
     app.amqp._producer_pool = None
 
 
