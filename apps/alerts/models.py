@@ -155,9 +155,28 @@ class AlertStatus(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
 
 
+# Most severe first: the choices are listed in that order, their values are not.
+SEVERITY_RANK = {value: rank for rank, value in enumerate(Severity.values)}
+
+
 class AlertQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=AlertStatus.OPEN)
+
+    def by_urgency(self):
+        """Alerts not yet acknowledged first, most severe first, the longest waiting first;
+        then the acknowledged ones, newest first."""
+        is_open = models.Q(status=AlertStatus.OPEN)
+        return self.order_by(
+            models.Case(models.When(is_open, then=0), default=1),
+            models.Case(
+                *(models.When(severity=value, then=rank) for value, rank in SEVERITY_RANK.items()),
+                default=len(SEVERITY_RANK),
+            ),
+            models.Case(models.When(is_open, then="raised_at")).asc(nulls_last=True),
+            "-raised_at",
+            "-pk",
+        )
 
 
 class Alert(TimeStampedModel, VersionedModel):

@@ -27,7 +27,8 @@ def alert_list(
     rule_types: list[str] | None = None,
     home: int | None = None,
 ) -> IdsFirst:
-    """Alerts `user` may see, newest first. `scope` "mine" keeps those delivered to the user.
+    """Alerts `user` may see, most urgent first (`AlertQuerySet.by_urgency`). `scope` "mine"
+    keeps those delivered to the user.
 
     Two queries a page (apps.core.pagination.IdsFirst): the page's ids, sorted on the alerts
     table alone, then those alerts with the child, home and rule joined, `unread` (the user's
@@ -51,7 +52,7 @@ def alert_list(
                 Notification.objects.filter(alert=OuterRef("pk"), user=user, read_at__isnull=True)
             ),
             child_visible=Exists(children_visible_to(user).filter(pk=OuterRef("child_id"))),
-        ).order_by("-raised_at", "-pk"),
+        ).by_urgency(),
         related=("child", "home", "rule"),
     )
 
@@ -64,11 +65,21 @@ def alert_homes(user) -> list[tuple[int, str]]:
     return list(homes.order_by("name", "pk").values_list("pk", "name"))
 
 
+def to_act_on(user) -> QuerySet[Alert]:
+    """The alerts `user` must act on: sent to them and not yet acknowledged. The header counts
+    these, and its link opens the alerts list filtered to the same rows (`TO_ACT_ON`)."""
+    return Alert.objects.open().filter(delivered_q(user))
+
+
+# The alerts list's filters that show `to_act_on` (the header's link).
+TO_ACT_ON = {"scope": SCOPE_MINE, "status": AlertStatus.OPEN}
+
+
 def unread_counts(user) -> dict[str, int]:
-    """The header's two counts, alerts and notices not yet opened, in one query (partial
-    indexes notification_unread and delivery_user_notices)."""
+    """The header's two counts in one query: the alerts the user must act on (`to_act_on`)
+    and the notices not yet opened (partial index delivery_user_notices)."""
     counts = User.objects.filter(pk=user.pk).values(
-        alerts=_count(Notification.objects.filter(user=OuterRef("pk"), read_at__isnull=True)),
+        alerts=_count(to_act_on(user)),
         notices=_count(notices_of(user).filter(read_at__isnull=True)),
     )
     row = next(iter(counts), None) or {"alerts": 0, "notices": 0}
@@ -118,13 +129,9 @@ def alert_deliveries(alert: Alert) -> QuerySet[AlertDelivery]:
 
 
 def child_open_alerts(user, child) -> list[Alert]:
-    """The child's alerts not yet acknowledged that the user may see, newest first. One query
-    (caller has checked access to the child)."""
-    return list(
-        alerts_visible_to(user)
-        .filter(child=child, status=AlertStatus.OPEN)
-        .order_by("-raised_at", "-pk")
-    )
+    """The child's alerts not yet acknowledged that the user may see, most urgent first. One
+    query (caller has checked access to the child)."""
+    return list(alerts_visible_to(user).filter(child=child, status=AlertStatus.OPEN).by_urgency())
 
 
 def rule_list(user) -> QuerySet[EscalationRule]:

@@ -1,4 +1,7 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from apps.site.navigation import navigation_for
@@ -19,9 +22,9 @@ def active_url(urls: list[str], current: str) -> str | None:
 
 
 class HeaderAlerts:
-    """The header's unread alerts and notices counts, read only when a page's header shows
-    them: one query for both on a full page, none on a partial (the missing-now board's rows)
-    or for anonymous users."""
+    """The header's counts, the alerts the user must act on and the notices not yet opened,
+    read only when a page's header shows them: one query for both on a full page, none on a
+    partial (the missing-now board's rows) or for anonymous users."""
 
     def __init__(self, user):
         self.user = user
@@ -35,6 +38,13 @@ class HeaderAlerts:
     @property
     def unread(self) -> int:
         return self._counts["alerts"]
+
+    @property
+    def alerts_url(self) -> str:
+        """The alerts list showing the same alerts as the count."""
+        from apps.alerts.selectors import TO_ACT_ON
+
+        return f"{reverse('alerts:list')}?{urlencode(TO_ACT_ON)}"
 
     @property
     def notices(self) -> int:

@@ -65,9 +65,7 @@ def _open_alerts(user) -> dict:
         {"value": value, "label": label, "count": by_severity.get(value, 0)}
         for value, label in Severity.choices
     ]
-    first = list(
-        alerts.select_related("child", "home", "rule").order_by("-raised_at", "-pk")[:FIRST]
-    )
+    first = list(alerts.select_related("child", "home", "rule").by_urgency()[:FIRST])
     return {"count": sum(by_severity.values()), "by_severity": severities, "items": first}
 
 

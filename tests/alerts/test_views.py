@@ -144,6 +144,35 @@ class TestAlertList:
         assert len(rows(both)) == 2
         assert re.search(r'<input[^>]*value="open"[^>]*checked', both)
 
+    def test_not_acknowledged_first_then_most_severe_then_longest_waiting(self, world, signed_in):
+        from apps.alerts.models import Alert, Severity
+
+        now = timezone.now()
+        made = {child: raise_alert(world, child) for child in ("a1", "a2")}
+        # Two more of a1's, raised through the engine, then given their severities and ages.
+        more = [raise_alert(world, "b1"), raise_alert(world, "b2")]
+        Alert.objects.filter(pk__in=[a.pk for a in more]).update(authority=world.orgs["A"])
+        plan = {
+            made["a1"].pk: (Severity.STANDARD, 5, AlertStatus.OPEN),
+            made["a2"].pk: (Severity.IMMEDIATE, 1, AlertStatus.OPEN),
+            more[0].pk: (Severity.IMMEDIATE, 3, AlertStatus.OPEN),
+            more[1].pk: (Severity.IMMEDIATE, 0, AlertStatus.ACKNOWLEDGED),
+        }
+        for pk, (severity, hours, status) in plan.items():
+            Alert.objects.filter(pk=pk).update(
+                severity=severity,
+                raised_at=now - timedelta(hours=hours),
+                status=status,
+                acknowledged_at=now if status == AlertStatus.ACKNOWLEDGED else None,
+            )
+        listed = [
+            int(re.search(r'href="/alerts/(\d+)/"', row).group(1))
+            for row in rows(body(signed_in(world.users["sm_a"]).get(LIST)))
+        ]
+        # Immediate before standard; of the two immediate, the one waiting 3 hours first; the
+        # acknowledged one last although it is the newest and immediate.
+        assert listed == [more[0].pk, made["a2"].pk, made["a1"].pk, more[1].pk]
+
     def test_it_filters_by_type_of_rule_and_by_home(self, world, signed_in):
         raise_alert(world, "a1")  # home A1
         raise_alert(world, "a2")  # home B1
@@ -572,16 +601,41 @@ class TestHeaderCount:
         match = re.search(r'<a [^>]*data-testid="header-alerts">.*?</a>', html, re.S)
         return match.group(0) if match else ""
 
-    def test_it_counts_the_users_unread_alerts(self, world, signed_in):
-        alert = raise_alert(world, "a1")
+    def href(self, link: str) -> str:
+        return re.search(r'href="([^"]*)"', link).group(1).replace("&amp;", "&")
+
+    @pytest.mark.parametrize("who", ["sw_a", "sm_a"])
+    def test_it_counts_the_alerts_to_act_on_and_its_link_lists_the_same_alerts(
+        self, world, signed_in, who
+    ):
+        first = raise_alert(world, "a1")
         raise_alert(world, "a2")
-        client = signed_in(world.users["sw_a"])
+        raise_alert(world, "b1")  # authority B's: neither theirs to see nor to act on
+        client = signed_in(world.users[who])
         link = self.header(body(client.get("/")))
-        assert 'href="/alerts/"' in link
         assert '<span aria-hidden="true"> (2)</span>' in link
-        assert '<span class="govuk-visually-hidden">: 2 unread alerts</span>' in link
-        client.get(detail(alert))
-        assert ": 1 unread alert<" in self.header(body(client.get("/")))
+        assert '<span class="govuk-visually-hidden">: 2 to acknowledge</span>' in link
+        assert len(rows(body(client.get(self.href(link))))) == 2
+        # Opening an alert is not acting on it; acknowledging it is.
+        client.get(detail(first))
+        assert ": 2 to acknowledge<" in self.header(body(client.get("/")))
+        alerts.alert_acknowledge(
+            actor=world.users[who], alert=first, expected_version=first.version
+        )
+        link = self.header(body(client.get("/")))
+        assert ": 1 to acknowledge<" in link
+        (row,) = rows(body(client.get(self.href(link))))
+        assert "ChildA2" in row
+
+    def test_it_leaves_out_alerts_seen_through_a_home_but_not_sent_to_the_user(
+        self, world, signed_in
+    ):
+        raise_alert(world, "a1")
+        client = signed_in(world.users["hm_a1"])  # sees a1's alert through the home only
+        assert len(rows(body(client.get(LIST)))) == 1
+        link = self.header(body(client.get("/")))
+        assert re.sub(r"<[^>]+>", "", link).strip() == "Alerts"
+        assert self.href(link) == LIST
 
     def test_with_nothing_unread_it_is_a_plain_link(self, world, signed_in):
         link = self.header(body(signed_in(world.users["cw_a1"]).get("/")))
