@@ -189,9 +189,12 @@ class DashboardApi(APIView):
                 "a_year_earlier": _counts(c.a_year_earlier),
                 "change": c.change,
                 "change_percent": c.change_percent,
+                "compared_with": {
+                    "date_from": c.baseline.start.isoformat(),
+                    "date_to": c.baseline.end.isoformat(),
+                },
                 "annualised": c.annualised,
-                "twelve_months_before": c.twelve_months_before,
-                "ratio_to_twelve_months_before": c.ratio,
+                "ratio": c.ratio,
                 "on_course_to_double": c.on_course_to_double,
             },
             "by_age": {band: _counts(counts) for band, counts in d.by_age.items()},
@@ -200,7 +203,9 @@ class DashboardApi(APIView):
                 "flagged_episodes": d.regulation_40.flagged,
                 "suspected_sexual_exploitation": d.regulation_40.sexual_exploitation,
                 "serious_police_incident": d.regulation_40.serious_police_incident,
-                "note": "Counts episodes flagged as notifiable; the decision is recorded later.",
+                "notified": d.regulation_40.notified,
+                "not_notifiable": d.regulation_40.not_notifiable,
+                "decision_needed": d.regulation_40.decision_needed,
             },
             "tables": {
                 slug: table_data(build(d))

@@ -140,6 +140,7 @@ class EpisodeRow:
     flagged_exploitation: bool
     flagged_police: bool
     child_visible: bool
+    regulation_40_status: str = ""
     interview_id: int | None = None
     interview_due_at: datetime | None = None
     interview_offered_at: datetime | None = None
@@ -223,6 +224,7 @@ EPISODE_FIELDS = [
     "child__placing_authority_id",
     "suspected_sexual_exploitation",
     "serious_police_incident",
+    "regulation40__status",
     "interview__id",
     "interview__due_at",
     "interview__offered_at",
@@ -264,6 +266,7 @@ def _episode_rows(user, filters: Filters, since: datetime, until: datetime) -> l
             flagged_exploitation=v["suspected_sexual_exploitation"],
             flagged_police=v["serious_police_incident"],
             child_visible=v["child_visible"],
+            regulation_40_status=v["regulation40__status"] or "",
             interview_id=v["interview__id"],
             interview_due_at=v["interview__due_at"],
             interview_offered_at=v["interview__offered_at"],
@@ -373,9 +376,11 @@ class Meetings:
 
 @dataclass
 class Comparison:
+    """The period against one baseline: the same dates a year earlier (`baseline`)."""
+
     this_period: Counts
     a_year_earlier: Counts
-    twelve_months_before: int
+    baseline: "Filters"
     days: int
 
     @property
@@ -395,10 +400,10 @@ class Comparison:
 
     @property
     def ratio(self) -> float | None:
-        """The annualised figure against the 12 months before the period."""
-        if not self.twelve_months_before:
+        """This period's episodes against the same dates a year earlier."""
+        if not self.a_year_earlier.total:
             return None
-        return round(self.annualised / self.twelve_months_before, 1)
+        return round(self.this_period.total / self.a_year_earlier.total, 1)
 
     @property
     def on_course_to_double(self) -> bool:
@@ -407,9 +412,26 @@ class Comparison:
 
 @dataclass
 class Regulation40:
+    """Episodes in the period flagged as notifiable, and the home manager's recorded decision
+    on each (`Regulation40Decision`; an episode flagged with no decision row counts as
+    needing one)."""
+
     flagged: int = 0
     sexual_exploitation: int = 0
     serious_police_incident: int = 0
+    notified: int = 0
+    not_notifiable: int = 0
+
+    @property
+    def decision_needed(self) -> int:
+        return self.flagged - self.notified - self.not_notifiable
+
+    def add(self, row) -> None:
+        self.flagged += 1
+        self.sexual_exploitation += row.flagged_exploitation
+        self.serious_police_incident += row.flagged_police
+        self.notified += row.regulation_40_status == "notified"
+        self.not_notifiable += row.regulation_40_status == "not_notifiable"
 
 
 @dataclass
@@ -666,7 +688,7 @@ def dashboard(user, filters: Filters, *, now: datetime | None = None) -> Dashboa
     now = now or timezone.now()
     today = uk_date(now)
     earlier = filters.a_year_earlier()
-    since = uk_midnight(min(earlier.start, shift_years(filters.start, -1)))
+    since = uk_midnight(earlier.start)
     until = uk_midnight(filters.end + timedelta(days=1))
     rows = [row for row in _episode_rows(user, filters, since, until) if row.matches(filters)]
     in_period = [row for row in rows if row.in_period(filters)]
@@ -683,16 +705,10 @@ def dashboard(user, filters: Filters, *, now: datetime | None = None) -> Dashboa
         by_area["out_of_area" if row.out_of_area else "in_area"].add(row)
         this_period.add(row)
         if row.flagged_exploitation or row.flagged_police:
-            regulation_40.flagged += 1
-            regulation_40.sexual_exploitation += row.flagged_exploitation
-            regulation_40.serious_police_incident += row.flagged_police
-    year_before = shift_years(filters.start, -1)
-    twelve_months_before = 0
+            regulation_40.add(row)
     for row in rows:
         if row.in_period(earlier):
             a_year_earlier.add(row)
-        if year_before <= row.start_day < filters.start:
-            twelve_months_before += 1
 
     return Dashboard(
         filters=filters,
@@ -707,7 +723,7 @@ def dashboard(user, filters: Filters, *, now: datetime | None = None) -> Dashboa
         comparison=Comparison(
             this_period=this_period,
             a_year_earlier=a_year_earlier,
-            twelve_months_before=twelve_months_before,
+            baseline=earlier,
             days=filters.days,
         ),
         by_age=by_age,

@@ -287,40 +287,35 @@ def comparison_table(d: Dashboard) -> Table:
                 round(now_count * 365 / c.days),
             ]
         )
-    if c.ratio is None:
-        outlook = "There were no episodes in the 12 months before to compare with."
-    elif c.on_course_to_double:
-        outlook = (
-            f"On course to double: {c.ratio} times the {c.twelve_months_before} episodes of "
-            "the 12 months before."
-        )
-    else:
-        outlook = f"{c.ratio} times the {c.twelve_months_before} episodes of the 12 months before."
+    baseline = f"{day_label(c.baseline.start)} to {day_label(c.baseline.end)}"
     if c.a_year_earlier.total:
         against = (
-            f"{_plural(c.this_period.total, 'episode')}, {abs(c.change_percent)}% "
-            f"{'more' if c.change >= 0 else 'fewer'} than the {c.a_year_earlier.total} in the "
-            "same dates a year earlier."
+            f"{abs(c.change_percent)}% {'more' if c.change >= 0 else 'fewer'} than the "
+            f"{c.a_year_earlier.total} then"
         )
+        if c.on_course_to_double:
+            against += f", {c.ratio} times as many: on course to double"
     else:
-        against = (
-            f"{_plural(c.this_period.total, 'episode')}; none in the same dates a year earlier."
-        )
+        against = "none then"
+    summary = (
+        f"Compared with {baseline} (the same dates a year earlier): "
+        f"{_plural(c.this_period.total, 'episode')}, {against}. "
+        f"At this rate, {c.annualised} in a year."
+    )
     return Table(
         slug="comparison",
         title="Compared with a year earlier",
-        caption=f"Episodes {_period(d)} against the same dates a year earlier, and a year at "
-        "this rate",
+        caption=f"Episodes {_period(d)} against {baseline}, and a year at this rate",
         headers=[
             "Category",
             "This period",
-            "A year earlier",
+            f"{baseline}",
             "Change",
             "Change (per cent)",
             "A year at this rate",
         ],
         rows=rows,
-        summary=f"{against} At this rate, {c.annualised} in a year. {outlook}",
+        summary=summary,
         numeric={1, 2, 3, 4, 5},
     )
 
@@ -382,16 +377,21 @@ def regulation_40_table(d: Dashboard) -> Table:
     return Table(
         slug="regulation-40",
         title="Regulation 40 notifications",
-        caption=f"Episodes flagged as notifiable under Regulation 40, {_period(d)}",
-        headers=["Flag", "Episodes"],
+        caption=f"Episodes flagged as notifiable under Regulation 40 and the decision recorded, "
+        f"{_period(d)}",
+        headers=["Decision", "Episodes"],
         rows=[
-            ["Suspected sexual exploitation", r.sexual_exploitation],
-            ["Serious incident involving the police", r.serious_police_incident],
+            ["Notified to Ofsted", r.notified],
+            ["Decided not notifiable", r.not_notifiable],
+            ["Decision needed", r.decision_needed],
         ],
-        summary=f"{_plural(r.flagged, 'episode')} flagged as notifiable. Homeward does not "
-        "record the Regulation 40 decision yet, so this counts the flagged episodes.",
+        summary=f"{_plural(r.flagged, 'episode')} flagged as notifiable "
+        f"({r.sexual_exploitation} suspected sexual exploitation, "
+        f"{r.serious_police_incident} serious police incident): {r.notified} notified to "
+        f"Ofsted, {r.not_notifiable} decided not notifiable, {r.decision_needed} still to "
+        "decide.",
         numeric={1},
-        footer=["Episodes with either flag", r.flagged],
+        footer=["Episodes flagged", r.flagged],
     )
 
 

@@ -118,8 +118,8 @@ EMPTY = {
 }
 NOTES = {
     "alerts": "The home and placing authority filters apply to alerts; category and age do not.",
-    "regulation-40": "Homeward does not record the Regulation 40 decision yet: these are the "
-    "episodes flagged as suspected sexual exploitation or a serious police incident.",
+    "regulation-40": "An episode is flagged when it is recorded as suspected sexual "
+    "exploitation or a serious police incident; the home's manager records the decision.",
     "homes": "Placement nights count each night a child lived at the home in the period.",
     "meetings": "A meeting's trigger is the earliest alert it was scheduled from, or the day it "
     "was scheduled. Working days are Monday to Friday. Category and age do not apply.",

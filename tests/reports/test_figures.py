@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from apps.episodes.services import reg40_decide
 from apps.reports import selectors
 from apps.reports.forms import DashboardFilterForm, period_dates
 from apps.reports.selectors import Filters
@@ -137,7 +138,8 @@ class TestServiceManagerOfA:
         assert (c.change, c.change_percent) == (6, 600)
         assert c.days == 358
         assert c.annualised == 7  # 7 * 365 / 358
-        assert c.twelve_months_before == 1
+        # One baseline, the same dates a year earlier, and the ratio is against it.
+        assert (c.baseline.start, c.baseline.end) == (date(2024, 12, 1), date(2025, 11, 23))
         assert c.ratio == 7.0 and c.on_course_to_double
 
     def test_split_by_age_at_the_start_and_by_area(self, figures):
@@ -147,9 +149,20 @@ class TestServiceManagerOfA:
         assert counts(d.by_area["in_area"]) == (1, 3, 1, 5)  # a1 at A1
         assert counts(d.by_area["out_of_area"]) == (0, 1, 1, 2)  # a2 at B1
 
-    def test_regulation_40_flags(self, figures):
+    def test_regulation_40_flags_and_the_decisions_recorded(self, figures):
         r = dashboard(figures, "sm_a").regulation_40
         assert (r.flagged, r.sexual_exploitation, r.serious_police_incident) == (2, 1, 1)
+        assert (r.notified, r.not_notifiable, r.decision_needed) == (0, 0, 2)
+        decision = figures.episodes["E5"].regulation40
+        reg40_decide(
+            actor=figures.world.users["hm_a1"],
+            decision=decision,
+            expected_version=decision.version,
+            status="not_notifiable",
+            not_notifiable_reason="Strategy meeting found no exploitation",
+        )
+        r = dashboard(figures, "sm_a").regulation_40
+        assert (r.flagged, r.notified, r.not_notifiable, r.decision_needed) == (2, 0, 1, 1)
 
     def test_filters_by_home_category_and_age_band(self, figures):
         b1 = figures.world.homes["B1"].pk
@@ -181,8 +194,9 @@ class TestServiceManagerOfA:
         assert tables["monthly"].footer == ["Total", 1, 4, 2, 7]
         assert tables["homes"].footer == ["All homes", 7, 4, 2, 714, 9.8]
         assert tables["interviews"].rows[1][1:] == [2, 6, 33]
-        assert tables["regulation-40"].footer == ["Episodes with either flag", 2]
-        assert "On course to double" in tables["comparison"].summary
+        assert tables["regulation-40"].footer == ["Episodes flagged", 2]
+        assert tables["regulation-40"].rows[2] == ["Decision needed", 2]
+        assert "on course to double" in tables["comparison"].summary
         assert len(tables["episodes"].rows) == 7
         assert tables["missing-now"].rows[0][5] == "16 hours"
 

@@ -66,6 +66,9 @@ class TestDashboard:
             assert f'data-testid="summary-{slug}"' in html, slug
         assert "3 strategy meetings: 1 of 3 (33%) held within 5 working days" in html
         assert 'data-testid="on-course-to-double"' in html
+        # One baseline, said in words.
+        assert "Compared with 1 Dec 2024 to 23 Nov 2025 (the same dates a year earlier)" in html
+        assert "7 episodes, 600% more than the 1 then, 7.0 times as many" in html
         # Chart data travels as JSON (json_script), never as inline script.
         assert '<script id="chart-monthly" type="application/json">' in html
         assert re.search(r"<script>(?!</script>)", html) is None
