@@ -143,7 +143,7 @@ def _display(field, value, names: dict) -> str:
     """How a stored value reads to a person: names not ids, UK dates, local times."""
     from datetime import date as date_type
 
-    from django.utils.formats import date_format
+    from apps.core.clock import display_date, display_time
 
     if value in (None, ""):
         return "(blank)"
@@ -156,10 +156,9 @@ def _display(field, value, names: dict) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, datetime):
-        local = timezone.localtime(value)
-        return f"{date_format(local, 'j F Y')}, {date_format(local, 'g:ia').replace('.', '')}"
+        return display_time(value)
     if isinstance(value, date_type):
-        return date_format(value, "j F Y")
+        return display_date(value)
     return str(value)
 
 

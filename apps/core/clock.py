@@ -22,6 +22,13 @@ def display_time(value: datetime | None) -> str:
     return dateformat.format(local, "j M Y, g:i") + dateformat.format(local, "A").lower()
 
 
+def display_date(value: date | None) -> str:
+    """'29 Nov 2026': how the pages show a day (the `date:"j M Y"` of the templates)."""
+    if value is None:
+        return ""
+    return f"{value.day} {value:%b} {value.year}"
+
+
 def local_window(day: date, starts: time, ends: time) -> tuple[datetime, datetime]:
     """The night window that starts on local `day` (it may end the next day)."""
     start = datetime.combine(day, starts, tzinfo=LONDON)

@@ -24,9 +24,9 @@ from django.forms.models import model_to_dict
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import pretty_name
 from django.forms.widgets import ChoiceWidget, Input
-from django.utils import formats, timezone
+from django.utils import timezone
 
-from apps.core.clock import display_time
+from apps.core.clock import display_date, display_time
 
 # Widget class -> GOV.UK class on the input element. First match wins: CheckboxSelectMultiple
 # is a subclass of RadioSelect, so it comes first.
@@ -228,7 +228,7 @@ class VersionedFormMixin(forms.Form):
             elif isinstance(value, datetime):
                 value = display_time(value)
             elif isinstance(value, date):
-                value = formats.date_format(value, "j F Y")
+                value = display_date(value)
             rows.append((str(field.label), str(value) if value not in (None, "") else "None"))
         return rows
 

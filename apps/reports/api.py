@@ -2,6 +2,8 @@
 the figures come from apps.reports.selectors with the caller's scope, every export is written
 to the access log, and a long export is written by a worker (202 with the job to poll)."""
 
+from datetime import datetime
+
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +27,7 @@ from apps.reports.tables import (
     Link,
     build,
     export_size,
+    uk_time,
 )
 from apps.reports.views import FILE_FORMATS, file_response
 
@@ -54,6 +57,8 @@ YEAR_PARAMETER = OpenApiParameter(
 
 
 def _cell(value):
+    if isinstance(value, datetime):
+        return uk_time(value)
     return value.text if isinstance(value, Link) else value
 
 

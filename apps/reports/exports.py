@@ -3,10 +3,11 @@ person typed (a place, a name) can run as a spreadsheet formula when the file is
 
 import csv
 import io
+from datetime import datetime
 
 from openpyxl import Workbook
 
-from apps.reports.tables import Link, Table
+from apps.reports.tables import Link, Table, uk_time
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection");
 # tab and carriage return can hide one behind white space.
@@ -22,6 +23,8 @@ def neutralise(value):
     apostrophe (shown as text, never run); numbers, dates and empty cells are unchanged."""
     if isinstance(value, Link):
         value = value.text
+    if isinstance(value, datetime):
+        return uk_time(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

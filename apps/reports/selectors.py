@@ -28,15 +28,15 @@ MISSING_OVERNIGHT = "missing_overnight"
 AWAY = "away"
 # The filter's categories. "Missing" takes every missing episode, overnight or not.
 CATEGORIES = [
-    (MISSING, "Missing (all)"),
+    (MISSING, "Missing"),
     (MISSING_OVERNIGHT, "Missing overnight"),
-    (AWAY, "Away from placement or late return"),
+    (AWAY, "Away from placement without authorisation"),
 ]
 # The chart's categories: each episode is in exactly one.
 CHART_CATEGORIES = [
     ("missing_day", "Missing, not overnight"),
     (MISSING_OVERNIGHT, "Missing overnight"),
-    (AWAY, "Away or late return"),
+    (AWAY, "Away from placement without authorisation"),
 ]
 SIXTEEN_PLUS = "16_plus"
 UNDER_SIXTEEN = "under_16"

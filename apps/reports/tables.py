@@ -13,6 +13,7 @@ from django.urls import reverse
 from apps.core.templatetags.homeward import timeuntil_minutes
 from apps.reports.selectors import (
     AGE_BANDS,
+    CATEGORIES,
     CHART_CATEGORIES,
     MEETING_WORKING_DAYS,
     REPEAT_DAYS,
@@ -47,7 +48,8 @@ class Table:
 
 
 def uk_time(moment: datetime | None) -> str:
-    """'23/11/2026 14:05' in UK time, as spreadsheets read it."""
+    """'23/11/2026 14:05' in UK time, as spreadsheets read it: a moment in a file or the API
+    (the page shows it as '23 Nov 2026, 2:05pm')."""
     if moment is None:
         return ""
     from apps.core.clock import LONDON
@@ -88,7 +90,7 @@ def missing_now_table(d: Dashboard) -> Table:
             item["episode"].home.name,
             item["episode"].get_kind_display(),
             item["episode"].get_risk_grade_display() or "Not graded",
-            uk_time(item["episode"].last_seen_at),
+            item["episode"].last_seen_at,
             timeuntil_minutes(item["elapsed"]),
             round(item["elapsed"].total_seconds() / 3600, 1),
         ]
@@ -192,7 +194,7 @@ def repeat_table(d: Dashboard) -> Table:
             c.home_name,
             c.episodes,
             c.most_in_window,
-            uk_time(c.latest),
+            c.latest,
         ]
         for c in d.repeat
     ]
@@ -269,12 +271,7 @@ def alerts_table(d: Dashboard) -> Table:
 def comparison_table(d: Dashboard) -> Table:
     c = d.comparison
     rows = []
-    for key, label in [
-        ("missing", "Missing (all)"),
-        ("missing_overnight", "Missing overnight"),
-        ("away", "Away or late return"),
-        ("total", "All episodes"),
-    ]:
+    for key, label in [*CATEGORIES, ("total", "All episodes")]:
         now_count = getattr(c.this_period, key)
         before = getattr(c.a_year_earlier, key)
         rows.append(
@@ -433,8 +430,8 @@ def episodes_table(d: Dashboard) -> Table:
             r.home_name,
             "Missing" if r.kind == "M" else "Away",
             "Yes" if r.overnight else "No",
-            uk_time(r.last_seen_at),
-            uk_time(r.returned_at),
+            r.last_seen_at,
+            r.returned_at,
             round((r.returned_at - r.last_seen_at).total_seconds() / 3600, 1)
             if r.returned_at
             else None,

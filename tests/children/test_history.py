@@ -28,7 +28,7 @@ def test_history_names_people_and_shows_dates_in_words(world):
         world.users["sw_a"].full_name,
         newcomer.full_name,
     )
-    assert changes["Date of birth"] == ("17 May 2010", "1 June 2010")
+    assert changes["Date of birth"] == ("17 May 2010", "1 Jun 2010")
 
 
 def test_a_review_with_no_changes_is_listed_without_noise(world):

@@ -85,7 +85,7 @@ def test_service_manager_filters_downloads_and_opens_the_police_pack(
     filters.get_by_role("button", name="Apply filters").click()
     first, last = period_dates("quarter", timezone.localdate())
     expect(page.get_by_test_id("period")).to_contain_text(
-        f"{first.day} {first:%B %Y} to {last.day} {last:%B %Y} · Home A1"
+        f"{first.day} {first:%b %Y} to {last.day} {last:%b %Y} · Home A1"
     )
     assert "period=quarter" in page.url and f"home={world.homes['A1'].pk}" in page.url
     expect(page.get_by_test_id("summary-monthly")).to_contain_text("3 episodes from")

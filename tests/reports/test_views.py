@@ -80,7 +80,7 @@ class TestDashboard:
         client = signed_in(figures.world.users["sm_a"])
         b1 = figures.world.homes["B1"].pk
         html = body(client.get(DASHBOARD, {"period": "quarter", "home": b1}))
-        assert "1 July 2026 to 30 September 2026" in html
+        assert "1 Jul 2026 to 30 Sep 2026" in html
         assert f"table=homes&amp;filetype=csv&amp;period=quarter&amp;home={b1}" in html
         response = client.get(
             DASHBOARD,

@@ -33,3 +33,10 @@ def uk_datetime(value) -> str:
     if not isinstance(value, datetime):
         return ""
     return display_time(value)
+
+
+@register.filter
+def uk_cell(value):
+    """A table cell as the page shows it: a moment as '29 Nov 2026, 7:40pm', anything else
+    as it is."""
+    return display_time(value) if isinstance(value, datetime) else value
