@@ -200,12 +200,18 @@ def _emails_sent(alert_ids: list[int], now: datetime) -> None:
         alert_id__in=alert_ids, channel=Channel.EMAIL, status=DeliveryStatus.PENDING
     )
     for delivery in pending:
-        made = delivery.next_attempt_at - services.REQUEUE_AFTER
-        delivery.status = DeliveryStatus.SENT
-        delivery.attempts = 1
-        delivery.sent_at = min(made + timedelta(seconds=40), now)
-        delivery.next_attempt_at = made
+        _sent(delivery, made=delivery.next_attempt_at - services.REQUEUE_AFTER, now=now)
         delivery.save(update_fields=["status", "attempts", "sent_at", "next_attempt_at"])
+
+
+def _sent(delivery: AlertDelivery, *, made: datetime, now: datetime) -> None:
+    """Demo only: the delivery made at `made` went out at once in the app, or by email 40
+    seconds later (never after `now`)."""
+    in_app = delivery.channel == Channel.IN_APP
+    delivery.next_attempt_at = made
+    delivery.sent_at = min(made + (timedelta(0) if in_app else timedelta(seconds=40)), now)
+    delivery.status = DeliveryStatus.SENT
+    delivery.attempts = 0 if in_app else 1
 
 
 @transaction.atomic
@@ -243,11 +249,7 @@ def seed_notices_dated() -> int:
     deliveries = list(AlertDelivery.objects.filter(notice__isnull=False))
     for delivery in deliveries:
         made = at[delivery.notice_id]
-        delivery.next_attempt_at = made
-        delay = timedelta(0) if delivery.channel == Channel.IN_APP else timedelta(seconds=40)
-        delivery.sent_at = min(made + delay, now)
-        delivery.status = DeliveryStatus.SENT
-        delivery.attempts = 0 if delivery.channel == Channel.IN_APP else 1
+        _sent(delivery, made=made, now=now)
         if delivery.channel == Channel.IN_APP and now - made > timedelta(days=2):
             delivery.read_at = made + timedelta(minutes=25)
     AlertDelivery.objects.bulk_update(

@@ -64,10 +64,14 @@ def homeward(request):
     ):
         user = None
     items = [(item.label, item.url) for item in navigation_for(user)]
-    active = active_url([url for _, url in items], current)
+    # The header's Notices link sits under /alerts/: on a notices page it is the one marked,
+    # not "Alerts" in the menu.
+    notices = reverse("alerts:notices") if user is not None and user.is_authenticated else None
+    active = active_url([url for _, url in items] + ([notices] if notices else []), current)
     nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
     return {
         "navigation": nav,
+        "notices_active": notices is not None and active == notices,
         "header_alerts": HeaderAlerts(user) if user is not None and user.is_authenticated else None,
         "phase": settings.HOMEWARD_PHASE,
         "require_2fa": settings.REQUIRE_2FA,

@@ -61,6 +61,19 @@ class TestTheMenuOnEachPage:
         assert active_items(client.get(f"/homes/{home.pk}/")) == ["Homes"]
         assert active_items(client.get(f"/homes/{home.pk}/staff/")) == ["Homes"]
 
+    def test_on_notices_the_header_link_is_marked_and_not_alerts(self, world, signed_in):
+        client = signed_in(world.users["sw_a"])
+        response = client.get("/alerts/notices/")
+        assert response.status_code == 200
+        assert active_items(response) == []
+        html = response.content.decode()
+        assert re.search(
+            r'href="/alerts/notices/" aria-current="page" data-testid="header-notices"', html
+        )
+        response = client.get("/alerts/")
+        assert active_items(response) == ["Alerts"]
+        assert 'aria-current="page" data-testid="header-notices"' not in response.content.decode()
+
 
 def test_only_the_most_specific_item_is_marked_when_one_sits_under_another():
     urls = ["/", "/episodes/", "/episodes/interviews/"]
