@@ -89,10 +89,6 @@ def month_label(month: date) -> str:
     return f"{month:%b} {month.year}"
 
 
-def day_label(day: date) -> str:
-    return f"{day.day} {day:%b} {day.year}"
-
-
 # Filters and rows ----------------------------------------------------------------------------
 
 
@@ -430,8 +426,10 @@ class Regulation40:
         self.flagged += 1
         self.sexual_exploitation += row.flagged_exploitation
         self.serious_police_incident += row.flagged_police
-        self.notified += row.regulation_40_status == "notified"
-        self.not_notifiable += row.regulation_40_status == "not_notifiable"
+        from apps.episodes.models import Reg40Status
+
+        self.notified += row.regulation_40_status == Reg40Status.NOTIFIED
+        self.not_notifiable += row.regulation_40_status == Reg40Status.NOT_NOTIFIABLE
 
 
 @dataclass

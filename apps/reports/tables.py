@@ -10,6 +10,7 @@ from datetime import datetime
 
 from django.urls import reverse
 
+from apps.core.clock import display_date
 from apps.core.templatetags.homeward import timeuntil_minutes
 from apps.reports.selectors import (
     AGE_BANDS,
@@ -19,7 +20,6 @@ from apps.reports.selectors import (
     REPEAT_DAYS,
     REPEAT_EPISODES,
     Dashboard,
-    day_label,
     month_label,
 )
 from apps.reports.ssda903 import COLUMNS, Ssda903
@@ -70,7 +70,7 @@ def percent(part: int, whole: int) -> int | None:
 
 def _period(dashboard: Dashboard) -> str:
     f = dashboard.filters
-    return f"{day_label(f.start)} to {day_label(f.end)}"
+    return f"{display_date(f.start)} to {display_date(f.end)}"
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -284,7 +284,7 @@ def comparison_table(d: Dashboard) -> Table:
                 round(now_count * 365 / c.days),
             ]
         )
-    baseline = f"{day_label(c.baseline.start)} to {day_label(c.baseline.end)}"
+    baseline = f"{display_date(c.baseline.start)} to {display_date(c.baseline.end)}"
     if c.a_year_earlier.total:
         against = (
             f"{abs(c.change_percent)}% {'more' if c.change >= 0 else 'fewer'} than the "
@@ -306,7 +306,7 @@ def comparison_table(d: Dashboard) -> Table:
         headers=[
             "Category",
             "This period",
-            f"{baseline}",
+            baseline,
             "Change",
             "Change (per cent)",
             "A year at this rate",
@@ -488,8 +488,8 @@ def ssda903_table(report: Ssda903) -> Table:
     return Table(
         slug="ssda903",
         title="SSDA903 Missing",
-        caption=f"SSDA903 Missing table, {day_label(report.first_day)} to "
-        f"{day_label(report.last_day)}",
+        caption=f"SSDA903 Missing table, {display_date(report.first_day)} to "
+        f"{display_date(report.last_day)}",
         headers=list(COLUMNS),
         rows=[[row[column] for column in COLUMNS] for row in report.rows],
         summary=f"{_plural(len(report.rows), 'row')}.",
@@ -502,7 +502,7 @@ def ssda903_errors_table(report: Ssda903) -> Table:
         slug="ssda903-errors",
         title="SSDA903 validation",
         caption=f"Rows of the SSDA903 Missing table that fail a validation rule, "
-        f"{day_label(report.first_day)} to {day_label(report.last_day)}",
+        f"{display_date(report.first_day)} to {display_date(report.last_day)}",
         headers=["Row", "CHILD", "Rule", "What is wrong"],
         rows=[[f.row, f.child, f.code, f.message] for f in report.failures],
         summary="Every row passes validation."

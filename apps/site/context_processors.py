@@ -36,7 +36,7 @@ class HeaderAlerts:
         return unread_counts(self.user)
 
     @property
-    def unread(self) -> int:
+    def to_act_on(self) -> int:
         return self._counts["alerts"]
 
     @property
