@@ -80,9 +80,12 @@ class AcknowledgeForm(VersionedFormMixin, GovukForm):
 # Escalation rules --------------------------------------------------------------------------
 
 PARAMETER_FIELDS = ("count", "days", "hours")
-# Roles that name one person of a strategy meeting: offered only for the meeting-action rule.
-MEETING_ROLES = {"action_owner", "meeting_chair"}
-MEETING_RULE_TYPES = {"action_overdue"}
+# Roles that name one person of a strategy meeting: offered only for the rules about meetings.
+MEETING_ROLES = {RecipientRole.ACTION_OWNER, RecipientRole.MEETING_CHAIR}
+MEETING_ROLES_OF = {
+    RuleType.ACTION_OVERDUE: MEETING_ROLES,
+    RuleType.MEETING_REVIEW_DUE: {RecipientRole.MEETING_CHAIR},
+}
 RULE_LABELS = {
     "name": "Name",
     "count": "Number of episodes",
@@ -164,9 +167,11 @@ class RuleForm(VersionedFormMixin, GovukForm):
         initial["version"] = rule.version
         kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
-        if rule.rule_type not in MEETING_RULE_TYPES:
-            roles = self.fields["recipient_roles"]
-            roles.choices = [(v, label) for v, label in roles.choices if v not in MEETING_ROLES]
+        offered = MEETING_ROLES_OF.get(rule.rule_type, set())
+        roles = self.fields["recipient_roles"]
+        roles.choices = [
+            (v, label) for v, label in roles.choices if v not in MEETING_ROLES - offered
+        ]
         used = RULE_PARAMETERS[rule.rule_type]
         for name in PARAMETER_FIELDS:
             if name not in used:
@@ -175,6 +180,10 @@ class RuleForm(VersionedFormMixin, GovukForm):
             self.fields["hours"].help_text = "How long the episode has been open"
         elif "hours" in self.fields:
             self.fields["hours"].help_text = "How long to wait before the alert is raised"
+        if rule.rule_type in (RuleType.CSE_REVIEW_DUE, RuleType.MEETING_REVIEW_DUE):
+            self.fields[
+                "days"
+            ].help_text = "How many days before the review date the alert is raised"
 
     def latest_values(self, instance) -> list[tuple[str, str]]:
         rows = super().latest_values(instance)

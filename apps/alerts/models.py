@@ -34,6 +34,8 @@ class RuleType(models.TextChoices):
     NO_POLICE_REPORT = "no_police_report", "Missing with no police report after a number of hours"
     INTERVIEW_NOT_HELD = "interview_not_held", "Return interview not held in time"
     ACTION_OVERDUE = "action_overdue", "Strategy meeting action overdue"
+    CSE_REVIEW_DUE = "cse_review_due", "CSE risk assessment review due"
+    MEETING_REVIEW_DUE = "meeting_review_due", "Strategy meeting review due"
 
 
 # Which parameters each rule type uses. The rule form asks for these and no others.
@@ -46,6 +48,9 @@ RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     RuleType.NO_POLICE_REPORT: ("hours",),
     RuleType.INTERVIEW_NOT_HELD: ("hours",),
     RuleType.ACTION_OVERDUE: (),
+    # Days before the review date that the alert is raised (it is raised once).
+    RuleType.CSE_REVIEW_DUE: ("days",),
+    RuleType.MEETING_REVIEW_DUE: ("days",),
 }
 # Rules checked by beat every minute; the others run when the data changes.
 TIME_RULES = {
@@ -53,6 +58,8 @@ TIME_RULES = {
     RuleType.NO_POLICE_REPORT,
     RuleType.INTERVIEW_NOT_HELD,
     RuleType.ACTION_OVERDUE,
+    RuleType.CSE_REVIEW_DUE,
+    RuleType.MEETING_REVIEW_DUE,
 }
 
 
@@ -147,6 +154,16 @@ class EscalationRule(TimeStampedModel, VersionedModel):
                 return f"The return interview not held {n(self.hours, 'hour')} after the return"
             case RuleType.ACTION_OVERDUE:
                 return "An action from a strategy meeting not done by its due date"
+            case RuleType.CSE_REVIEW_DUE:
+                return (
+                    f"The child's CSE risk assessment due for review within "
+                    f"{n(self.days, 'day')}, or overdue"
+                )
+            case RuleType.MEETING_REVIEW_DUE:
+                return (
+                    f"The review a strategy meeting set due within {n(self.days, 'day')}, "
+                    "with no later meeting booked"
+                )
         return self.get_rule_type_display()
 
 

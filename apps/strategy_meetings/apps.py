@@ -23,6 +23,7 @@ class StrategyMeetingsConfig(AppConfig):
         # them, so alerts (below meetings) never imports meetings.
         from apps.alerts.models import RuleType
         from apps.alerts.services import time_rule_source_register
-        from apps.strategy_meetings.selectors import actions_overdue_due
+        from apps.strategy_meetings.selectors import actions_overdue_due, meeting_reviews_due
 
         time_rule_source_register(rule_type=RuleType.ACTION_OVERDUE, source=actions_overdue_due)
+        time_rule_source_register(rule_type=RuleType.MEETING_REVIEW_DUE, source=meeting_reviews_due)

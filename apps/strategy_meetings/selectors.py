@@ -1,12 +1,20 @@
 """Reads about meetings and actions that take a user."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.alerts.models import EscalationRule, RecipientRole
-from apps.alerts.services import CATCH_UP, Due
+from apps.alerts.services import (
+    CATCH_UP,
+    Due,
+    Recipient,
+    review_dates,
+    review_summary,
+    rules_by_authority,
+)
+from apps.children.models import Placement
 from apps.strategy_meetings.access import (
     actions_visible_to,
     meetings_visible_to,
@@ -15,6 +23,7 @@ from apps.strategy_meetings.models import (
     ActionStatus,
     MeetingAction,
     MeetingAttendee,
+    MeetingStatus,
     StrategyMeeting,
 )
 
@@ -111,7 +120,9 @@ def alert_suggested_attendees(alert) -> list:
 
 def actions_overdue_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
     """The time-rule source of the "meeting action overdue" rule (registered in
-    StrategyMeetingsConfig.ready()): open actions past their due date (UK date), one query."""
+    StrategyMeetingsConfig.ready()): open actions past their due date (UK date), one query.
+    An owner with an account is named by user id; an external attendee who owns the action
+    is emailed at the address they were invited with."""
     if not rules:
         return []
     by_authority = {rule.authority_id: rule for rule in rules}
@@ -137,9 +148,74 @@ def actions_overdue_due(*, rules: list[EscalationRule], now: datetime) -> list[D
                 summary,
                 child=meeting.child,
                 named={
-                    RecipientRole.ACTION_OWNER: action.owner_user_id,
+                    RecipientRole.ACTION_OWNER: action.owner_user_id
+                    or getattr(action.owner_attendee, "user_id", None),
                     RecipientRole.MEETING_CHAIR: meeting.chair_id,
                 },
+                external=_external_owner(action),
             )
         )
+    return due
+
+
+def _external_owner(action: MeetingAction) -> dict:
+    """An owner without an account: emailed at the address they were invited with. (An
+    invited Homeward user is told through the named roles.)"""
+    attendee = action.owner_attendee
+    if action.owner_user_id or attendee is None or attendee.user_id or not attendee.email:
+        return {}
+    recipient = Recipient(user=None, email=attendee.email, name=attendee.name)
+    return {RecipientRole.ACTION_OWNER: recipient}
+
+
+def meeting_reviews_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
+    """The time-rule source of the "meeting review due" rule (registered in
+    StrategyMeetingsConfig.ready()): held meetings whose review date is within the rule's
+    days (or passed, up to CATCH_UP ago) and after which no meeting about the child has been
+    booked or held. With the home the child lives in now. Two queries."""
+    rules = [r for r in rules if r.days]
+    if not rules:
+        return []
+    by_authority = rules_by_authority(rules)
+    today, latest, earliest = review_dates(rules, now)
+    later = StrategyMeeting.objects.filter(
+        child=OuterRef("child"), scheduled_at__gt=OuterRef("scheduled_at")
+    ).exclude(status=MeetingStatus.CANCELLED)
+    meetings = (
+        StrategyMeeting.objects.filter(
+            status=MeetingStatus.HELD,
+            next_review_on__lte=latest,
+            next_review_on__gte=earliest,
+            child__is_archived=False,
+            authority_id__in=list(by_authority),
+        )
+        .exclude(Exists(later))
+        .select_related("child")
+        .prefetch_related(
+            Prefetch(
+                "child__placements",
+                queryset=Placement.objects.current().select_related("home"),
+                to_attr="current_placements",
+            )
+        )
+    )
+    due = []
+    for meeting in meetings:
+        placement = meeting.child.current_placement
+        what = f"The strategy meeting of {timezone.localtime(meeting.scheduled_at):%-d %b %Y}"
+        for rule in by_authority[meeting.authority_id]:
+            if meeting.next_review_on - timedelta(days=rule.days) > today:
+                continue
+            due.append(
+                Due(
+                    rule,
+                    None,
+                    f"meeting-review:{meeting.pk}",
+                    review_summary(what, meeting.next_review_on, today)
+                    + "; no later meeting is booked",
+                    child=meeting.child,
+                    home=placement.home if placement else None,
+                    named={RecipientRole.MEETING_CHAIR: meeting.chair_id},
+                )
+            )
     return due

@@ -474,6 +474,8 @@ class TestRuleEdit:
             (RuleType.EPISODES_IN_WINDOW, {"count", "days"}, {"hours"}),
             (RuleType.NO_POLICE_REPORT, {"hours"}, {"count", "days"}),
             (RuleType.POLICE_RISK_HIGH, set(), {"count", "days", "hours"}),
+            (RuleType.CSE_REVIEW_DUE, {"days"}, {"count", "hours"}),
+            (RuleType.MEETING_REVIEW_DUE, {"days"}, {"count", "hours"}),
         ],
     )
     def test_it_asks_only_for_the_parameters_the_rule_type_uses(
@@ -491,6 +493,22 @@ class TestRuleEdit:
     def test_it_offers_the_four_roles_a_rule_about_a_child_can_tell(self, world, signed_in):
         html = body(signed_in(world.users["sm_a"]).get(self.url(rule_of(world, "A"))))
         assert html.count('name="recipient_roles"') == 4
+
+    def test_a_review_rule_says_what_its_days_are(self, world, signed_in):
+        rule = rule_of(world, "A", RuleType.CSE_REVIEW_DUE)
+        html = body(signed_in(world.users["sm_a"]).get(self.url(rule)))
+        assert "How many days before the review date the alert is raised" in html
+
+    @pytest.mark.parametrize(
+        ("rule_type", "roles"),
+        [
+            (RuleType.ACTION_OVERDUE, 6),  # the four, the action's owner and the chair
+            (RuleType.MEETING_REVIEW_DUE, 5),  # the four and the chair
+        ],
+    )
+    def test_a_rule_about_a_meeting_offers_its_people(self, world, signed_in, rule_type, roles):
+        html = body(signed_in(world.users["sm_a"]).get(self.url(rule_of(world, "A", rule_type))))
+        assert html.count('name="recipient_roles"') == roles
 
     def test_it_changes_the_rule(self, world, signed_in):
         rule = rule_of(world, "A", RuleType.EPISODES_IN_WINDOW)

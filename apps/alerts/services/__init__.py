@@ -40,6 +40,9 @@ from apps.alerts.services.rules import DEFAULT_RULES, rule_update, rules_seed_de
 from apps.alerts.services.time_rules import (
     CATCH_UP,
     Due,
+    review_dates,
+    review_summary,
+    rules_by_authority,
     time_rule_source_register,
     time_rules_evaluate,
 )
@@ -65,7 +68,10 @@ __all__ = [
     "notice_mark_read",
     "notice_placement",
     "notifications_mark_read",
+    "review_dates",
+    "review_summary",
     "rule_update",
+    "rules_by_authority",
     "rules_seed_defaults",
     "time_rule_source_register",
     "time_rules_evaluate",

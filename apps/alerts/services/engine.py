@@ -66,6 +66,7 @@ def _raise(
     now: datetime,
     window_ends_at: datetime | None = None,
     named: dict[str, int | None] | None = None,
+    external: dict[str, Recipient] | None = None,
 ) -> Alert | None:
     """Create the alert and its deliveries, or do nothing if it was already raised."""
     alert = Alert(
@@ -95,6 +96,9 @@ def _raise(
         authority_id=rule.authority_id,
         named=named,
     )
+    recipients += [
+        person for role, person in (external or {}).items() if role in rule.recipient_roles
+    ]
     ids = outbox._deliver_to(alert, recipients, level=0, now=now)
     outbox._enqueue(ids)
     return alert

@@ -97,6 +97,24 @@ DEFAULT_RULES = [
         "action": "Complete the action, or agree a new date with the chair and record it",
         "acknowledge_within_minutes": 480,
     },
+    {
+        "rule_type": RuleType.CSE_REVIEW_DUE,
+        "name": "CSE risk review due",
+        "days": 7,
+        "severity": Severity.STANDARD,
+        "recipient_roles": [RecipientRole.SOCIAL_WORKER],
+        "action": "Review the CSE risk assessment with the people who know the child",
+        "acknowledge_within_minutes": 1440,
+    },
+    {
+        "rule_type": RuleType.MEETING_REVIEW_DUE,
+        "name": "Strategy meeting review due",
+        "days": 7,
+        "severity": Severity.STANDARD,
+        "recipient_roles": [RecipientRole.MEETING_CHAIR, RecipientRole.SOCIAL_WORKER],
+        "action": "Book the review strategy meeting, or record why it is not needed",
+        "acknowledge_within_minutes": 1440,
+    },
 ]
 
 

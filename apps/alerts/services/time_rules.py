@@ -6,10 +6,11 @@ here; an app above alerts adds its own rule type by registering a source
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.alerts.models import (
@@ -36,7 +37,11 @@ class Due:
     summary: str
     child: object = None
     home: object = None
+    # Roles that name one person: role -> user id (a meeting action's owner, the chair).
     named: dict | None = None
+    # Roles that name someone without an account: role -> Recipient (an external attendee
+    # who owns a meeting action is emailed).
+    external: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.episode is not None:
@@ -75,9 +80,7 @@ def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
         of_type = [r for r in rules if r.rule_type == rule_type and r.hours]
         if not of_type:
             continue
-        by_authority: dict[int, list[EscalationRule]] = {}
-        for rule in of_type:
-            by_authority.setdefault(rule.authority_id, []).append(rule)
+        by_authority = rules_by_authority(of_type)
         earliest = now - timedelta(hours=min(r.hours for r in of_type))
         authorities = list(by_authority)
         if rule_type == RuleType.INTERVIEW_NOT_HELD:
@@ -155,7 +158,90 @@ def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
                 summary=item.summary,
                 now=now,
                 named=item.named,
+                external=item.external,
             )
         if alert:
             alerts.append(alert)
     return alerts
+
+
+def rules_by_authority(rules: list[EscalationRule]) -> dict[int, list[EscalationRule]]:
+    by_authority: dict[int, list[EscalationRule]] = {}
+    for rule in rules:
+        by_authority.setdefault(rule.authority_id, []).append(rule)
+    return by_authority
+
+
+def review_dates(rules: list[EscalationRule], now: datetime):
+    """For the review-due rules: today (UK), the latest review date any rule alerts on yet
+    (today plus the longest `days`), and the earliest one still caught up on."""
+    today = timezone.localdate(now)
+    return today, today + timedelta(days=max(r.days or 0 for r in rules)), today - CATCH_UP
+
+
+def review_summary(what: str, due_on, today) -> str:
+    if due_on < today:
+        return f"{what} was due for review on {due_on:%-d %b %Y}"
+    return f"{what} is due for review on {due_on:%-d %b %Y}"
+
+
+def cse_reviews_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
+    """The time-rule source of the "CSE review due" rule: each child's newest CSE risk
+    assessment whose review date is within the rule's days (or passed, up to CATCH_UP ago),
+    for children still in the authority's care, with the home they live in now (so the home's
+    managers can be told). Two queries."""
+    from django.db.models import Prefetch
+
+    from apps.children.models import CseRiskAssessment, Placement
+
+    rules = [r for r in rules if r.days]
+    if not rules:
+        return []
+    by_authority = rules_by_authority(rules)
+    today, latest, earliest = review_dates(rules, now)
+    newer = CseRiskAssessment.objects.filter(child=OuterRef("child")).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
+    )
+    assessments = (
+        CseRiskAssessment.objects.filter(
+            review_due_on__lte=latest,
+            review_due_on__gte=earliest,
+            child__is_archived=False,
+            child__placing_authority_id__in=list(by_authority),
+        )
+        .exclude(Exists(newer))
+        .select_related("child")
+        .prefetch_related(
+            Prefetch(
+                "child__placements",
+                queryset=Placement.objects.current().select_related("home"),
+                to_attr="current_placements",
+            )
+        )
+    )
+    due = []
+    for assessment in assessments:
+        child = assessment.child
+        placement = child.current_placement
+        what = (
+            f"The CSE risk assessment of {assessment.assessed_on:%-d %b %Y} "
+            f"({assessment.get_level_display().lower()} risk)"
+        )
+        for rule in by_authority[child.placing_authority_id]:
+            if assessment.review_due_on - timedelta(days=rule.days) > today:
+                continue
+            due.append(
+                Due(
+                    rule,
+                    None,
+                    f"cse-review:{assessment.pk}",
+                    review_summary(what, assessment.review_due_on, today),
+                    child=child,
+                    home=placement.home if placement else None,
+                )
+            )
+    return due
+
+
+time_rule_source_register(rule_type=RuleType.CSE_REVIEW_DUE, source=cse_reviews_due)
