@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import (
     Count,
+    Exists,
     Expression,
     IntegerField,
     OuterRef,
@@ -51,9 +52,12 @@ def _status(ref: str, prefix: str = "") -> dict:
     return {prefix + name: make(ref) for name, make in _STATUS_ANNOTATIONS.items()}
 
 
-def _current_placements() -> Prefetch:
+def current_placements(lookup: str = "placements") -> Prefetch:
+    """Prefetch a child's current placement with its home (`Child.current_placement` reads
+    it); `lookup` is the path to the child's placements ("child__placements" from a row that
+    has a child)."""
     return Prefetch(
-        "placements",
+        lookup,
         queryset=Placement.objects.current().select_related("home", "home__host_authority"),
         to_attr="current_placements",
     )
@@ -64,7 +68,7 @@ def child_list(*, user, search: str = "", include_archived: bool = False) -> Que
     children = (
         children_visible_to(user)
         .select_related("placing_authority", "allocated_social_worker")
-        .prefetch_related(_current_placements())
+        .prefetch_related(current_placements())
         .annotate(**_status("pk"))
         .search(search)
         .order_by("last_name", "first_name", "pk")
@@ -329,6 +333,21 @@ def children_now() -> Coalesce:
     return Coalesce(Subquery(current, output_field=IntegerField()), 0)
 
 
+def placed_from_elsewhere() -> Coalesce:
+    """How many children live at the home now placed by another authority than the one it is
+    in: a count, never the records (police see it for homes in their force area)."""
+    current = (
+        Placement.objects.current()
+        .filter(home=OuterRef("pk"))
+        .exclude(child__placing_authority_id=OuterRef("host_authority_id"))
+        .order_by()
+        .values("home")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(current, output_field=IntegerField()), 0)
+
+
 def home_children(*, user, home) -> QuerySet[Placement]:
     """Current placements at `home` of children the user may see."""
     return (
@@ -362,3 +381,23 @@ def _answers():
 
 def current_assessment(child) -> CseRiskAssessment | None:
     return child.cse_assessments.order_by("-assessed_on", "-pk").first()
+
+
+def newest_assessments() -> QuerySet[CseRiskAssessment]:
+    """Each child's newest assessment (the one that sets the child's level and review date),
+    in one query: an assessment with no later one of the same child."""
+    newer = CseRiskAssessment.objects.filter(child=OuterRef("child")).filter(
+        Q(assessed_on__gt=OuterRef("assessed_on"))
+        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
+    )
+    return CseRiskAssessment.objects.exclude(Exists(newer))
+
+
+def cse_reviews_due(*, children: QuerySet[Child], by) -> QuerySet[CseRiskAssessment]:
+    """The newest assessments of `children` due for review on or before `by`, soonest first."""
+    return (
+        newest_assessments()
+        .filter(child__in=children.values("pk"), review_due_on__lte=by)
+        .select_related("child")
+        .order_by("review_due_on", "pk")
+    )

@@ -2,12 +2,16 @@
 and access, so a start page never shows an object its user may not see. Each queue is a count
 and its first few items (most urgent first), a fixed number of queries whatever the data."""
 
+from datetime import timedelta
+
 from django.db.models import Count
 from django.utils import timezone
 
 from apps.accounts.models import Role
 
 FIRST = 5
+# A review shows on the social worker's start page this long before it falls due.
+REVIEWS_AHEAD = timedelta(days=14)
 
 
 def _queue(queryset, first: int = FIRST) -> dict:
@@ -75,6 +79,31 @@ def _reg40(user) -> dict:
     return _queue(reg40_list(user))
 
 
+def _reviews(children, now) -> dict:
+    """CSE risk assessments and strategy meetings of `children` due for review within
+    REVIEWS_AHEAD or overdue, soonest first: six queries."""
+    from apps.children.selectors import cse_reviews_due
+    from apps.strategy_meetings.selectors import meeting_reviews_to_book
+
+    today = timezone.localdate(now)
+    cse = cse_reviews_due(children=children, by=today + REVIEWS_AHEAD)
+    meetings = meeting_reviews_to_book(children=children, by=today + REVIEWS_AHEAD)
+    items = [
+        {"kind": "cse", "child": a.child, "due_on": a.review_due_on, "record": a}
+        for a in cse[:FIRST]
+    ] + [
+        {"kind": "meeting", "child": m.child, "due_on": m.next_review_on, "record": m}
+        for m in meetings[:FIRST]
+    ]
+    items.sort(key=lambda item: item["due_on"])
+    return {
+        "count": cse.count() + meetings.count(),
+        "overdue": cse.filter(review_due_on__lt=today).count()
+        + meetings.filter(next_review_on__lt=today).count(),
+        "items": items[:FIRST],
+    }
+
+
 def _social_worker(user, now) -> dict:
     from apps.children.selectors import child_list
     from apps.strategy_meetings.selectors import my_actions
@@ -86,6 +115,7 @@ def _social_worker(user, now) -> dict:
         "caseload": queue,
         "missing": _missing(user),
         "interviews": _interviews_to_do(user, now),
+        "reviews": _reviews(caseload, now),
         "actions": {**_queue(actions), "overdue": actions.filter(due_on__lt=now.date()).count()},
     }
 
@@ -112,7 +142,33 @@ def _police(user, now) -> dict:
         "missing": _missing(user),
         "no_visit": _queue(no_visit),
         "meetings": _queue(meetings.order_by("scheduled_at", "pk")),
+        "from_elsewhere": _placed_from_elsewhere(user),
     }
+
+
+def _placed_from_elsewhere(user) -> dict:
+    """Homes the user can see with children placed there by another authority than the one
+    the home is in, most first: a count per home, never the children (two queries)."""
+    from apps.children.selectors import placed_from_elsewhere
+    from apps.homes.selectors import home_list
+
+    homes = (
+        home_list(user=user)
+        .annotate(from_elsewhere=placed_from_elsewhere())
+        .filter(from_elsewhere__gt=0)
+        .order_by("-from_elsewhere", "name", "pk")
+    )
+    return _queue(homes, first=10)
+
+
+def _meeting_timeliness(user, now) -> dict:
+    """The dashboard's strategy-meeting figures for its default period (the last 12 months),
+    so the start page and the dashboard it links to agree. One query."""
+    from apps.reports.forms import period_dates
+    from apps.reports.selectors import Filters, meeting_figures
+
+    start, end = period_dates("", timezone.localdate(now))
+    return {"figures": meeting_figures(user, Filters(start=start, end=end)), "start": start}
 
 
 def _service_manager(user, now) -> dict:
@@ -120,6 +176,7 @@ def _service_manager(user, now) -> dict:
         "alerts": _open_alerts(user),
         "missing": _missing(user),
         "interviews": _interviews_to_do(user, now),
+        "meetings": _meeting_timeliness(user, now),
     }
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.alerts.models import EscalationRule, RecipientRole
@@ -14,7 +14,7 @@ from apps.alerts.services import (
     review_summary,
     rules_by_authority,
 )
-from apps.children.models import Placement
+from apps.children.selectors import current_placements
 from apps.strategy_meetings.access import (
     actions_visible_to,
     meetings_visible_to,
@@ -168,6 +168,28 @@ def _external_owner(action: MeetingAction) -> dict:
     return {RecipientRole.ACTION_OWNER: recipient}
 
 
+def meetings_awaiting_review() -> QuerySet[StrategyMeeting]:
+    """Held meetings that set a review date, with no meeting about the child booked or held
+    after them: the review is still to be arranged. One query."""
+    later = StrategyMeeting.objects.filter(
+        child=OuterRef("child"), scheduled_at__gt=OuterRef("scheduled_at")
+    ).exclude(status=MeetingStatus.CANCELLED)
+    return StrategyMeeting.objects.filter(
+        status=MeetingStatus.HELD, next_review_on__isnull=False
+    ).exclude(Exists(later))
+
+
+def meeting_reviews_to_book(*, children: QuerySet, by) -> QuerySet[StrategyMeeting]:
+    """The meetings about `children` whose review is due on or before `by` and not booked,
+    soonest first."""
+    return (
+        meetings_awaiting_review()
+        .filter(child__in=children.values("pk"), next_review_on__lte=by)
+        .select_related("child")
+        .order_by("next_review_on", "pk")
+    )
+
+
 def meeting_reviews_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
     """The time-rule source of the "meeting review due" rule (registered in
     StrategyMeetingsConfig.ready()): held meetings whose review date is within the rule's
@@ -178,26 +200,16 @@ def meeting_reviews_due(*, rules: list[EscalationRule], now: datetime) -> list[D
         return []
     by_authority = rules_by_authority(rules)
     today, latest, earliest = review_dates(rules, now)
-    later = StrategyMeeting.objects.filter(
-        child=OuterRef("child"), scheduled_at__gt=OuterRef("scheduled_at")
-    ).exclude(status=MeetingStatus.CANCELLED)
     meetings = (
-        StrategyMeeting.objects.filter(
-            status=MeetingStatus.HELD,
+        meetings_awaiting_review()
+        .filter(
             next_review_on__lte=latest,
             next_review_on__gte=earliest,
             child__is_archived=False,
             authority_id__in=list(by_authority),
         )
-        .exclude(Exists(later))
         .select_related("child")
-        .prefetch_related(
-            Prefetch(
-                "child__placements",
-                queryset=Placement.objects.current().select_related("home"),
-                to_attr="current_placements",
-            )
-        )
+        .prefetch_related(current_placements("child__placements"))
     )
     due = []
     for meeting in meetings:

@@ -130,3 +130,80 @@ def test_queries_are_constant(world, key, django_assert_max_num_queries):
         gone(world, child, hours=0.2)
     with django_assert_max_num_queries(few):
         start_page(user)
+
+
+def test_social_worker_sees_cse_and_meeting_reviews_due_soonest_first(signed_in, world):
+    from apps.children import services as children
+    from apps.strategy_meetings import services as meetings
+
+    today = timezone.localdate()
+    for key, days_ago in (("a1", 40), ("a2", 0), ("b1", 26)):
+        children.assessment_complete(
+            actor=world.users["sw_a" if key != "b1" else "sw_b"],
+            child=world.children[key],
+            indicators=[],
+            answers={},
+            assessed_on=today - timedelta(days=days_ago),
+            override_level="high",
+            override_reason="Older associates",
+        )
+    meeting = meetings.meeting_schedule(
+        actor=world.users["sw_a"],
+        child=world.children["a2"],
+        scheduled_at=timezone.now() + timedelta(minutes=5),
+        reason="Repeat episodes",
+        location="County Hall",
+    )
+    import time_machine
+
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        meetings.meeting_record(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            held_at=timezone.now(),
+            minutes="Agreed a plan.",
+            decisions=["safety_plan"],
+            next_review_on=today + timedelta(days=10),
+        )
+    reviews = start_page(world.users["sw_a"])["reviews"]
+    # a1's review is overdue; a2's assessment is a month away (outside 14 days); a2's meeting
+    # review is in 10 days. b1 is sw_b's.
+    assert reviews["count"] == 2 and reviews["overdue"] == 1
+    assert [(r["kind"], r["child"].first_name) for r in reviews["items"]] == [
+        ("cse", "ChildA1"),
+        ("meeting", "ChildA2"),
+    ]
+    html = body(signed_in(world.users["sw_a"]).get(reverse("site:start")))
+    assert "Reviews due (2, 1 overdue)" in html
+    assert reverse("children:assessment_new", args=[world.children["a1"].pk]) in html
+    assert reverse("strategy_meetings:detail", args=[meeting.pk]) in html
+    assert "ChildB1" not in html
+    assert start_page(world.users["sw_b"])["reviews"]["count"] == 1
+
+
+def test_police_see_homes_with_children_from_other_areas_as_counts(signed_in, world):
+    # a2 is placed by A at B1 (in B, force 1): B1 has one child from another area.
+    queue = start_page(world.users["police_1"])["from_elsewhere"]
+    assert [(h.name, h.from_elsewhere) for h in queue["items"]] == [(world.homes["B1"].name, 1)]
+    html = body(signed_in(world.users["police_1"]).get(reverse("site:start")))
+    assert 'data-testid="from-elsewhere-row"' in html
+    assert "ChildA2" not in html  # counts, not records
+    assert start_page(world.users["police_2"])["from_elsewhere"]["count"] == 0
+
+
+def test_service_manager_sees_meeting_timeliness_with_the_dashboard_link(signed_in, world):
+    from apps.strategy_meetings import services as meetings
+
+    meetings.meeting_schedule(
+        actor=world.users["sw_a"],
+        child=world.children["a1"],
+        scheduled_at=timezone.now() + timedelta(days=2),
+        reason="Repeat episodes",
+        location="County Hall",
+    )
+    figures = start_page(world.users["sm_a"])["meetings"]["figures"]
+    assert (figures.triggered, figures.not_held) == (1, 1)
+    html = body(signed_in(world.users["sm_a"]).get(reverse("site:start")))
+    assert f'href="{reverse("reports:dashboard")}#meetings"' in html
+    assert "Strategy meetings held in time" in html

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.alerts.models import (
@@ -190,35 +189,23 @@ def cse_reviews_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
     assessment whose review date is within the rule's days (or passed, up to CATCH_UP ago),
     for children still in the authority's care, with the home they live in now (so the home's
     managers can be told). Two queries."""
-    from django.db.models import Prefetch
-
-    from apps.children.models import CseRiskAssessment, Placement
+    from apps.children.selectors import current_placements, newest_assessments
 
     rules = [r for r in rules if r.days]
     if not rules:
         return []
     by_authority = rules_by_authority(rules)
     today, latest, earliest = review_dates(rules, now)
-    newer = CseRiskAssessment.objects.filter(child=OuterRef("child")).filter(
-        Q(assessed_on__gt=OuterRef("assessed_on"))
-        | Q(assessed_on=OuterRef("assessed_on"), pk__gt=OuterRef("pk"))
-    )
     assessments = (
-        CseRiskAssessment.objects.filter(
+        newest_assessments()
+        .filter(
             review_due_on__lte=latest,
             review_due_on__gte=earliest,
             child__is_archived=False,
             child__placing_authority_id__in=list(by_authority),
         )
-        .exclude(Exists(newer))
         .select_related("child")
-        .prefetch_related(
-            Prefetch(
-                "child__placements",
-                queryset=Placement.objects.current().select_related("home"),
-                to_attr="current_placements",
-            )
-        )
+        .prefetch_related(current_placements("child__placements"))
     )
     due = []
     for assessment in assessments:
