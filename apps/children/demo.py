@@ -395,7 +395,10 @@ def _assessments(social_worker, children) -> int:
             child=child,
             indicators=indicators,
             answers=_answers(indicators, level),
-            assessed_on=timezone.localdate() - timedelta(days=20),
+            # The medium one is due for review within the week (its review rule fires), the
+            # others within the fortnight the social worker's start page looks ahead.
+            assessed_on=timezone.localdate()
+            - timedelta(days=85 if level == CseRisk.MEDIUM else 20),
             summary="Screened with the home and the school.",
         )
         made += 1
