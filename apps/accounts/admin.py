@@ -85,7 +85,10 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin, SimpleHistoryAdmin):
         )
 
     def update(self, request, obj, form):
-        return services.user_update(user=obj, **self.changed(form))
+        # The admin (superusers only) has no version on its form: it saves over what it loaded.
+        return services.user_update(
+            actor=request.user, user=obj, expected_version=obj.version, **self.changed(form)
+        )
 
     @admin.action(description="Reset two-factor sign-in (lost phone)")
     def reset_two_factor(self, request, queryset):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from apps.accounts.models import Organisation, Role
-from apps.core.forms import GovukDateField, GovukForm, GovukFormMixin
+from apps.core.forms import GovukDateField, GovukForm, GovukFormMixin, VersionedFormMixin
 
 
 class SignInForm(GovukForm):
@@ -94,7 +94,7 @@ class InviteForm(GovukForm):
                 self.fields["homes"].error_messages["required"] = "Choose at least one home"
 
 
-class UserEditForm(GovukForm):
+class UserEditForm(VersionedFormMixin, GovukForm):
     role = forms.ChoiceField(label="Role", choices=Role.choices)
     organisation = forms.ModelChoiceField(
         label="Organisation",
@@ -102,6 +102,15 @@ class UserEditForm(GovukForm):
         required=False,
         empty_label="None (platform administrator)",
     )
+
+    def __init__(self, *args, person, **kwargs):
+        initial = {"role": person.role, "organisation": person.organisation}
+        kwargs["initial"] = {**initial, "version": person.version, **kwargs.get("initial", {})}
+        super().__init__(*args, **kwargs)
+
+    def latest_values(self, instance) -> list[tuple[str, str]]:
+        org = instance.organisation.name if instance.organisation_id else "None"
+        return [("Role", instance.get_role_display()), ("Organisation", org)]
 
 
 class ApiTokenForm(GovukForm):

@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from apps.core.models import VersionedModel
+
 
 class OrganisationKind(models.TextChoices):
     LOCAL_AUTHORITY = "local_authority", "Local authority"
@@ -118,7 +120,7 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin, VersionedModel):
     """A person who signs in. Each belongs to one organisation and has one role.
 
     The platform administrator created with createsuperuser may have no organisation; every

@@ -22,7 +22,7 @@ from apps.accounts.models import (
     User,
 )
 from apps.core.errors import ApplicationError
-from apps.core.services import validate_instance
+from apps.core.services import save_versioned, validate_instance
 
 # The fields an organisation's create and update may set besides kind, name and code.
 ORGANISATION_SETTINGS = [
@@ -343,12 +343,11 @@ def two_factor_device_reset(*, user: User) -> int:
 
 
 @transaction.atomic
-def user_update(*, user: User, **fields) -> User:
-    """Change a user (the admin's edit): any of USER_UPDATE_FIELDS. The email stays unique and
-    the role must fit the organisation, as when the user was created."""
+def user_update(*, actor: User | None, user: User, expected_version: int, **fields) -> User:
+    """Change a user (the administrator's edit): any of USER_UPDATE_FIELDS. The email stays
+    unique and the role must fit the organisation, as when the user was created. An edit of a
+    version that has changed since it was loaded is refused (StaleVersionError)."""
     _refuse_unknown(fields, USER_UPDATE_FIELDS)
-    if not fields:
-        return user
     if "email" in fields:
         fields["email"] = fields["email"].strip().lower()
         if User.objects.filter(email__iexact=fields["email"]).exclude(pk=user.pk).exists():
@@ -362,7 +361,7 @@ def user_update(*, user: User, **fields) -> User:
         setattr(user, name, value)
     _check_role_fits_organisation(user.role, user.organisation)
     user.full_clean(exclude=["password"])
-    user.save(update_fields=list(fields))
+    save_versioned(user, actor=actor, expected_version=expected_version, fields=list(fields))
     return user
 
 

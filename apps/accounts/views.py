@@ -32,6 +32,7 @@ from apps.core.clock import LONDON
 from apps.core.errors import ApplicationError
 from apps.core.pagination import paginate
 from apps.core.scope import require
+from apps.core.web import versioned_edit
 
 
 def _safe_next(request) -> str | None:
@@ -263,20 +264,33 @@ def user_invite(request):
 @login_required
 def user_edit(request, pk):
     person = access.get_user_for_administrator(request.user, pk)
-    initial = {"role": person.role, "organisation": person.organisation}
-    form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def save(form):
         changes = {
-            name: value for name, value in form.cleaned_data.items() if value != initial[name]
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name != "version" and value != getattr(person, name)
         }
-        try:
-            services.user_update(user=person, **changes)
-        except ApplicationError as error:
-            form.add_application_error(error)
-        else:
-            messages.success(request, f"{person.full_name}’s account is updated.")
-            return redirect("accounts:user_detail", pk=person.pk)
-    return render(request, "accounts/users/edit.html", {"form": form, "person": person})
+        services.user_update(
+            actor=request.user,
+            user=person,
+            expected_version=form.cleaned_data["version"],
+            **changes,
+        )
+
+    form, latest, person, saved = versioned_edit(
+        request,
+        record=person,
+        build=lambda data, record: UserEditForm(data, person=record),
+        save=save,
+        refetch=lambda: access.get_user_for_administrator(request.user, pk),
+    )
+    if saved:
+        messages.success(request, f"{person.full_name}’s account is updated.")
+        return redirect("accounts:user_detail", pk=person.pk)
+    return render(
+        request, "accounts/users/edit.html", {"form": form, "person": person, "latest": latest}
+    )
 
 
 @login_required

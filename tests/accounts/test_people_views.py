@@ -160,14 +160,36 @@ class TestUsers:
         carer = world.users["cw_a1"]
         url = reverse("accounts:user_edit", args=[carer.pk])
         response = admin_client.post(
-            url, {"role": Role.HOME_MANAGER, "organisation": world.orgs["A"].pk}
+            url,
+            {"role": Role.HOME_MANAGER, "organisation": world.orgs["A"].pk, "version": 1},
         )
         assert response.status_code == 302
-        assert User.objects.get(pk=carer.pk).role == Role.HOME_MANAGER
+        saved = User.objects.get(pk=carer.pk)
+        assert (saved.role, saved.version) == (Role.HOME_MANAGER, 2)
         police_force = world.orgs["F1"].pk
-        refused = admin_client.post(url, {"role": Role.SOCIAL_WORKER, "organisation": police_force})
+        refused = admin_client.post(
+            url, {"role": Role.SOCIAL_WORKER, "organisation": police_force, "version": 2}
+        )
         assert refused.status_code == 200
         assert User.objects.get(pk=carer.pk).role == Role.HOME_MANAGER
+
+    def test_a_stale_edit_is_refused_and_shows_the_latest_version(self, world, admin_client):
+        carer = world.users["cw_a1"]
+        url = reverse("accounts:user_edit", args=[carer.pk])
+        assert 'name="version" value="1"' in admin_client.get(url).content.decode()
+        services.user_update(
+            actor=world.users["admin"], user=carer, expected_version=1, role=Role.HOME_MANAGER
+        )
+        response = admin_client.post(
+            url, {"role": Role.CARE_WORKER, "organisation": world.orgs["A"].pk, "version": 1}
+        )
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "after you opened it" in html
+        assert 'data-testid="latest-version"' in html and "Home manager" in html
+        assert User.objects.get(pk=carer.pk).role == Role.HOME_MANAGER
+        # What they chose is kept, with the new version, so saving again is one click.
+        assert 'name="version" value="2"' in html
 
     @pytest.mark.parametrize("count", [1, 15])
     def test_the_list_costs_the_same_for_1_or_15_more_users(
