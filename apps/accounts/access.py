@@ -50,6 +50,11 @@ def get_user_for_manager(user: User, pk) -> User:
     return user_scope.fetch_or_404(user, pk, queryset=User.objects.select_related("organisation"))
 
 
+def can_see_user(user: User, person: User) -> bool:
+    """Whether `person` is still in `user`'s people scope (after an edit took them out)."""
+    return can_manage_people(user) and user_scope.rows(user).filter(pk=person.pk).exists()
+
+
 def get_user_for_administrator(user: User, pk) -> User:
     """A user an administrator may edit or issue tokens for, or Http404."""
     require(can_manage_accounts(user))

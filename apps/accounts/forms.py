@@ -113,6 +113,38 @@ class UserEditForm(VersionedFormMixin, GovukForm):
         return [("Role", instance.get_role_display()), ("Organisation", org)]
 
 
+class UserHomesForm(GovukForm):
+    """The homes a care worker or home manager works in, among those the editor may give.
+    `shown` carries the homes the page showed as theirs, so a change made meanwhile by
+    someone else is refused rather than overwritten."""
+
+    homes = forms.MultipleChoiceField(
+        label="Homes",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Select every home they work in. They see its children and episodes.",
+    )
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, choices, current: list[int], **kwargs):
+        kwargs["initial"] = {
+            "homes": [str(pk) for pk in current],
+            "shown": ",".join(str(pk) for pk in current),
+            **kwargs.get("initial", {}),
+        }
+        super().__init__(*args, **kwargs)
+        self.fields["homes"].choices = [(str(pk), name) for pk, name in choices]
+
+    def clean_shown(self):
+        value = self.cleaned_data["shown"]
+        try:
+            return {int(pk) for pk in value.split(",") if pk}
+        except ValueError:
+            raise forms.ValidationError(
+                "This page is out of date. Reload it and make your changes again."
+            ) from None
+
+
 class ApiTokenForm(GovukForm):
     name = forms.CharField(
         label="Name",

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import Organisation, User
+from apps.accounts.user_homes import user_homes as provided_homes
 
 
 def user_has_confirmed_device(user: User) -> bool:
@@ -39,15 +40,16 @@ def user_api_tokens(user: User):
 
 
 def user_homes(user: User) -> list[str]:
-    """Names of the homes `user` is granted on (read through apps.homes' registration)."""
-    return [name for reader in USER_HOME_READERS for name in reader(user)]
-
-
-# apps.homes registers a reader of a user's home names here (AppConfig.ready()).
-USER_HOME_READERS: list = []
-# ... and of the homes an actor may give a new user, as (pk, name) pairs.
-USER_HOME_CHOICES: list = []
+    """Names of the homes `user` works in (apps.homes answers: apps.accounts.user_homes)."""
+    return provided_homes().names(user)
 
 
 def user_home_choices(actor: User) -> list[tuple[int, str]]:
-    return [choice for reader in USER_HOME_CHOICES for choice in reader(actor)]
+    """The homes `actor` may give a user, as (pk, name) pairs."""
+    return provided_homes().choices(actor)
+
+
+def user_home_ids_among(user: User, choices: list[tuple[int, str]]) -> list[int]:
+    """Of `choices`, the pks of the homes `user` works in, in the choices' order."""
+    granted = provided_homes().granted(user)
+    return [pk for pk, _ in choices if pk in granted]

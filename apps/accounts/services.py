@@ -21,6 +21,7 @@ from apps.accounts.models import (
     Role,
     User,
 )
+from apps.accounts.user_homes import user_homes
 from apps.core.errors import ApplicationError
 from apps.core.services import save_versioned, validate_instance
 
@@ -218,11 +219,6 @@ def user_create(
     return user
 
 
-# apps.homes registers here (AppConfig.ready()) what gives a new user their homes:
-# granter(actor=, user=, home_pks=) grants those of the homes the actor may give.
-USER_HOME_GRANTERS: list = []
-
-
 @transaction.atomic
 def user_invite(
     *, actor: User, email: str, full_name: str, role: str, organisation, homes=()
@@ -238,8 +234,7 @@ def user_invite(
     user = user_create(email=email, full_name=full_name, role=role, organisation=organisation)
     User.history.filter(id=user.pk).update(history_user=actor)
     if homes:
-        for granter in USER_HOME_GRANTERS:
-            granter(actor=actor, user=user, home_pks=[int(pk) for pk in homes])
+        user_homes().grant(actor=actor, user=user, home_pks=[int(pk) for pk in homes])
     user_invitation_send(actor=actor, user=user)
     return user
 
@@ -363,6 +358,22 @@ def user_update(*, actor: User | None, user: User, expected_version: int, **fiel
     user.full_clean(exclude=["password"])
     save_versioned(user, actor=actor, expected_version=expected_version, fields=list(fields))
     return user
+
+
+def user_homes_replace(*, actor: User, user: User, home_pks, shown) -> None:
+    """Make the homes `user` works in, among those `actor` may give, exactly `home_pks`
+    (through apps.homes). `shown` are the homes the page showed as theirs: if someone changed
+    them since, nothing is saved (StaleVersionError). Only care workers and home managers
+    work in homes."""
+    if user.role not in (Role.CARE_WORKER, Role.HOME_MANAGER):
+        message = "Only care workers and home managers work in homes"
+        raise ApplicationError(message, fields={"homes": [message]})
+    user_homes().replace(
+        actor=actor,
+        user=user,
+        home_pks={int(pk) for pk in home_pks},
+        shown={int(pk) for pk in shown},
+    )
 
 
 def user_deactivate(*, actor: User, user: User) -> User:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("users/invite/", views.user_invite, name="user_invite"),
     path("users/<int:pk>/", views.user_detail, name="user_detail"),
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/homes/", views.user_homes_edit, name="user_homes"),
     path(
         "users/<int:pk>/deactivate/",
         views.user_status,

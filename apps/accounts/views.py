@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,9 +28,11 @@ from apps.accounts.forms import (
     SignInForm,
     TokenForm,
     UserEditForm,
+    UserHomesForm,
 )
+from apps.accounts.models import Role
 from apps.core.clock import LONDON
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.pagination import paginate
 from apps.core.scope import require
 from apps.core.web import versioned_edit
@@ -215,6 +218,7 @@ def user_detail(request, pk):
             "tokens": list(selectors.user_api_tokens(person)) if is_admin else [],
             "is_admin": is_admin,
             "is_self": person.pk == request.user.pk,
+            "works_in_homes": person.role in (Role.CARE_WORKER, Role.HOME_MANAGER),
         },
     )
 
@@ -291,6 +295,47 @@ def user_edit(request, pk):
     return render(
         request, "accounts/users/edit.html", {"form": form, "person": person, "latest": latest}
     )
+
+
+@login_required
+def user_homes_edit(request, pk):
+    """The homes a care worker or home manager works in: an administrator gives any open
+    home, a home manager the homes they manage."""
+    person = access.get_user_for_manager(request.user, pk)
+    if person.role not in (Role.CARE_WORKER, Role.HOME_MANAGER):
+        raise Http404("Only care workers and home managers work in homes")
+    choices = selectors.user_home_choices(request.user)
+
+    def build(data):
+        current = selectors.user_home_ids_among(person, choices)
+        return UserHomesForm(data, choices=choices, current=current)
+
+    def as_now():
+        """Refused as stale: the form bound to the homes as they are now."""
+        current = [str(pk) for pk in selectors.user_home_ids_among(person, choices)]
+        form = build({"homes": current, "shown": ",".join(current)})
+        form.is_valid()
+        return form
+
+    form = build(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_homes_replace(
+                actor=request.user,
+                user=person,
+                home_pks=form.cleaned_data["homes"],
+                shown=form.cleaned_data["shown"],
+            )
+        except ApplicationError as error:
+            if isinstance(error, StaleVersionError):
+                form = as_now()
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{person.full_name}’s homes are updated.")
+            if access.can_see_user(request.user, person):
+                return redirect("accounts:user_detail", pk=person.pk)
+            return redirect("accounts:user_list")
+    return render(request, "accounts/users/homes.html", {"form": form, "person": person})
 
 
 @login_required

@@ -152,6 +152,11 @@ def home_names_of(user) -> list[str]:
     return [f"{name} (manager)" if name in managed else name for name in names]
 
 
+def home_ids_of(user) -> set[int]:
+    """For apps.accounts: the pks of the homes `user` works in."""
+    return set(Home.objects.filter(pk__in=granted_home_ids(user)).values_list("pk", flat=True))
+
+
 def homes_to_give(actor) -> list[tuple[int, str]]:
     """For apps.accounts' invitation: the open homes `actor` may give a new user
     (administrators: all; a home manager: those they manage)."""

@@ -9,14 +9,16 @@ class HomesConfig(AppConfig):
     def ready(self):
         from apps.accounts.access import user_scope
         from apps.accounts.models import Role
-        from apps.accounts.selectors import USER_HOME_CHOICES, USER_HOME_READERS
-        from apps.accounts.services import USER_HOME_GRANTERS
+        from apps.accounts.user_homes import UserHomes, user_homes_register
         from apps.homes import access, services
 
         user_scope.contribute(Role.HOME_MANAGER, access.staff_of_managed_homes)
-        if access.home_names_of not in USER_HOME_READERS:
-            USER_HOME_READERS.append(access.home_names_of)
-        if access.homes_to_give not in USER_HOME_CHOICES:
-            USER_HOME_CHOICES.append(access.homes_to_give)
-        if services.home_staff_grant_invited not in USER_HOME_GRANTERS:
-            USER_HOME_GRANTERS.append(services.home_staff_grant_invited)
+        user_homes_register(
+            UserHomes(
+                names=access.home_names_of,
+                choices=access.homes_to_give,
+                granted=access.home_ids_of,
+                grant=services.home_staff_grant_invited,
+                replace=services.home_staff_replace,
+            )
+        )

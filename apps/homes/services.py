@@ -4,7 +4,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 
 from apps.accounts.models import OrganisationKind, Role
-from apps.core.errors import ApplicationError
+from apps.core.errors import ApplicationError, StaleVersionError
 from apps.core.services import apply_changes, save_versioned, validate_instance
 from apps.core.validators import normalise_postcode
 from apps.homes.models import Home, HomeUserObjectPermission
@@ -126,3 +126,33 @@ def home_staff_grant_invited(*, actor, user, home_pks: list[int]) -> None:
         raise ApplicationError(message, fields={"homes": [message]})
     for home in Home.objects.filter(pk__in=home_pks):
         home_staff_grant(actor=actor, home=home, user=user)
+
+
+@transaction.atomic
+def home_staff_replace(*, actor, user, home_pks: set[int], shown: set[int]) -> None:
+    """For apps.accounts' "Homes" page: make the homes `user` works in, among those the actor
+    may give (access.homes_to_give), exactly `home_pks`. Homes outside the actor's are left as
+    they are. `shown` is what the page showed; if the user's homes among the actor's changed
+    since, nothing is saved (StaleVersionError). A home kept keeps its manager grant; a home
+    added is given to work in; a home removed loses every grant."""
+    from apps.homes.access import homes_to_give
+
+    allowed = {pk for pk, _ in homes_to_give(actor)}
+    if home_pks - allowed:
+        message = "Choose only homes you manage"
+        raise ApplicationError(message, fields={"homes": [message]})
+    # Lock the user's grants so two edits of the same person cannot interleave.
+    current = set(
+        HomeUserObjectPermission.objects.select_for_update()
+        .filter(user=user, content_object_id__in=allowed)
+        .values_list("content_object_id", flat=True)
+    )
+    if current != shown:
+        raise StaleVersionError(
+            "Someone changed this person's homes after you opened the page. Check the homes "
+            "below and save again."
+        )
+    for home in Home.objects.filter(pk__in=home_pks - current):
+        home_staff_grant(actor=actor, home=home, user=user)
+    for home in Home.objects.filter(pk__in=current - home_pks):
+        home_staff_revoke(actor=actor, home=home, user=user)

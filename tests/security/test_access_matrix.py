@@ -154,6 +154,10 @@ REG40_LISTERS = {"hm_a1", "sw_a", "sw_b", "sm_a", "sm_b"}
 PEOPLE_LISTERS = {"admin", "hm_a1"}
 USER_MANAGERS = {"admin": set(ALL_USERS), "hm_a1": {"cw_a1", "hm_a1"}}
 USER_EDITORS = {"admin": set(ALL_USERS)}
+# A user's homes: only care workers and home managers have them; a home manager changes their
+# own staff's homes (among the homes they manage).
+HOME_STAFF = {"cw_a1", "hm_a1", "cw_b1"}
+USER_HOME_EDITORS = {"admin": HOME_STAFF, "hm_a1": {"cw_a1", "hm_a1"}}
 
 
 @dataclass(frozen=True)
@@ -286,6 +290,7 @@ WEB_ROUTES = [
     Route("accounts:user_deactivate", "user", USER_MANAGERS, ("GET", "POST")),
     Route("accounts:user_reactivate", "user", USER_MANAGERS, ("GET", "POST")),
     Route("accounts:user_edit", "user", USER_EDITORS, ("GET", "POST")),
+    Route("accounts:user_homes", "user", USER_HOME_EDITORS, ("GET", "POST")),
     Route("accounts:api_token_create", "user", USER_EDITORS, ("GET", "POST")),
     Route("accounts:api_token_revoke", "user_token", USER_EDITORS, ("POST",)),
 ]
