@@ -28,6 +28,11 @@ app.conf.beat_schedule = {
     # Escalation (apps.alerts): the time rules (open too long, no police report, interview
     # not held) and open episodes running into the night; unacknowledged alerts climbing the
     # ladder; and the outbox sweep that sends emails the broker or a worker dropped.
+    # Invitations (apps.accounts) whose email the broker or a worker dropped.
+    "accounts-send-waiting-invitations": {
+        "task": "apps.accounts.tasks.send_waiting_invitations",
+        "schedule": crontab(minute="*/2"),
+    },
     "alerts-evaluate-time-rules": {
         "task": "apps.alerts.tasks.evaluate_time_rules",
         "schedule": crontab(minute="*"),

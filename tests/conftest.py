@@ -71,3 +71,22 @@ def api():
         return client
 
     return as_user
+
+
+@pytest.fixture
+def tasks_run_at_once(monkeypatch):
+    """What a worker would do, at once and in this process: a task handed to the broker
+    (apps.core.services.enqueue_on_commit) runs when its transaction commits. Under django_db
+    the commit callbacks run only inside TestCase.captureOnCommitCallbacks(execute=True);
+    browser tests commit for real. Returns the names of the tasks run."""
+    from celery import current_app
+    from celery.utils.imports import symbol_by_name
+
+    ran = []
+
+    def send_task(name, args=(), **kwargs):
+        ran.append(name)
+        symbol_by_name(name).apply(args=args, throw=True)
+
+    monkeypatch.setattr(current_app, "send_task", send_task)
+    return ran

@@ -140,7 +140,12 @@ class User(AbstractBaseUser, PermissionsMixin, VersionedModel):
         default=False, help_text="Can sign in to the administration site."
     )
     date_joined = models.DateTimeField(default=timezone.now)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # An invitation asked for (on invite and on each resend) and its email handed to the mail
+    # server: the worker sends when sent is empty or older than asked (apps.accounts.services
+    # user_invitation_send), and beat sends any the broker dropped.
+    invited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "invitation_sent_at"])
 
     objects = UserManager()
 

@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -24,6 +25,8 @@ from apps.accounts.models import (
 from apps.accounts.user_homes import user_homes
 from apps.core.errors import ApplicationError
 from apps.core.services import save_versioned, validate_instance
+
+logger = logging.getLogger(__name__)
 
 # The fields an organisation's create and update may set besides kind, name and code.
 ORGANISATION_SETTINGS = [
@@ -235,8 +238,29 @@ def user_invite(
     User.history.filter(id=user.pk).update(history_user=actor)
     if homes:
         user_homes().grant(actor=actor, user=user, home_pks=[int(pk) for pk in homes])
-    user_invitation_send(actor=actor, user=user)
+    _invitation_ask(actor=actor, user=user)
     return user
+
+
+def _invitation_ask(*, actor: User, user: User) -> None:
+    """Ask for the invitation email: recorded on the user, sent by a worker after commit (and
+    by beat's sweep if the broker never got it). A mail server that is down never loses the
+    invitation or the new user."""
+    from apps.core.services import enqueue_on_commit
+
+    User.objects.filter(pk=user.pk).update(invited_at=timezone.now())
+    enqueue_on_commit("apps.accounts.tasks.send_invitation", user.pk, actor.pk)
+
+
+@transaction.atomic
+def user_invitation_resend(*, actor: User, user: User) -> None:
+    """Send a new set-password link to someone who has not set a password yet (the email was
+    lost, or the link expired)."""
+    if user.has_usable_password():
+        raise ApplicationError(f"{user.full_name} has already set a password.")
+    if not user.is_active:
+        raise ApplicationError(f"{user.full_name} is deactivated. Reactivate them first.")
+    _invitation_ask(actor=actor, user=user)
 
 
 def user_invitation_link(*, user: User) -> str:
@@ -247,11 +271,27 @@ def user_invitation_link(*, user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def user_invitation_send(*, actor: User, user: User) -> None:
-    """Email the user their set-password link (valid for INVITATION_TIMEOUT_SECONDS)."""
+def user_invitation_send(*, user_id: int, actor_id: int | None = None) -> bool:
+    """What the worker does: email the user their set-password link (valid for
+    INVITATION_TIMEOUT_SECONDS) if an invitation was asked for and not sent since. Claims it
+    with a conditional update, so two workers never both send; a failure puts it back for
+    the sweep. Returns whether this call sent it."""
     from django.core.mail import EmailMultiAlternatives
+    from django.db.models import F, Q
     from django.template.loader import render_to_string
 
+    now = timezone.now()
+    claimed = (
+        User.objects.filter(pk=user_id, is_active=True, invited_at__isnull=False)
+        .filter(Q(invitation_sent_at__isnull=True) | Q(invitation_sent_at__lt=F("invited_at")))
+        .update(invitation_sent_at=now)
+    )
+    if not claimed:
+        return False
+    user = User.objects.get(pk=user_id)
+    if user.has_usable_password():
+        return False  # they set a password meanwhile: no link to send
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
     context = {
         "user": user,
         "actor": actor,
@@ -265,7 +305,40 @@ def user_invitation_send(*, actor: User, user: User) -> None:
     )
     html = render_to_string("accounts/email/invitation.html", context)
     message.attach_alternative(html, "text/html")
-    message.send()
+    try:
+        message.send()
+    except Exception:
+        User.objects.filter(pk=user_id, invitation_sent_at=now).update(invitation_sent_at=None)
+        raise
+    return True
+
+
+# An invitation the broker never delivered is sent by beat after this long.
+INVITATION_REQUEUE_AFTER = datetime.timedelta(minutes=2)
+
+
+def invitations_send_waiting(*, now=None) -> int:
+    """Beat's sweep: send the invitations asked for more than INVITATION_REQUEUE_AFTER ago and
+    not sent since, within the link's lifetime. Returns how many were sent."""
+    from django.db.models import F, Q
+
+    now = now or timezone.now()
+    waiting = (
+        User.objects.filter(
+            is_active=True,
+            invited_at__lte=now - INVITATION_REQUEUE_AFTER,
+            invited_at__gte=now - datetime.timedelta(seconds=settings.INVITATION_TIMEOUT_SECONDS),
+        )
+        .filter(Q(invitation_sent_at__isnull=True) | Q(invitation_sent_at__lt=F("invited_at")))
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(waiting):
+        try:
+            sent += user_invitation_send(user_id=pk)
+        except Exception:
+            logger.warning("Invitation to user %s failed; it waits for the next sweep", pk)
+    return sent
 
 
 def user_invitation_accept(*, user: User, password: str) -> User:

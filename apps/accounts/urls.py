@@ -30,6 +30,11 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/homes/", views.user_homes_edit, name="user_homes"),
     path(
+        "users/<int:pk>/invitation/",
+        views.user_invitation_resend,
+        name="user_invitation_resend",
+    ),
+    path(
         "users/<int:pk>/deactivate/",
         views.user_status,
         {"action": "deactivate"},

@@ -219,6 +219,7 @@ def user_detail(request, pk):
             "is_admin": is_admin,
             "is_self": person.pk == request.user.pk,
             "works_in_homes": person.role in (Role.CARE_WORKER, Role.HOME_MANAGER),
+            "invitation_open": not person.has_usable_password(),
         },
     )
 
@@ -260,7 +261,7 @@ def user_invite(request):
         except ApplicationError as error:
             form.add_application_error(error)
         else:
-            messages.success(request, f"Invitation sent to {person.email}.")
+            messages.success(request, f"An invitation is on its way to {person.email}.")
             return redirect("accounts:user_detail", pk=person.pk)
     return render(request, "accounts/users/invite.html", {"form": form})
 
@@ -295,6 +296,20 @@ def user_edit(request, pk):
     return render(
         request, "accounts/users/edit.html", {"form": form, "person": person, "latest": latest}
     )
+
+
+@login_required
+@require_POST
+def user_invitation_resend(request, pk):
+    """Send a new set-password link to someone who has not set a password yet."""
+    person = access.get_user_for_manager(request.user, pk)
+    try:
+        services.user_invitation_resend(actor=request.user, user=person)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"A new invitation is on its way to {person.email}.")
+    return redirect("accounts:user_detail", pk=person.pk)
 
 
 @login_required

@@ -6,7 +6,7 @@ import re
 
 import pytest
 import time_machine
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,9 +21,11 @@ LINK = re.compile(r"http://[^\s\"]+/account/invitation/[^\s\"]+/")
 
 
 def invite(client, **fields):
+    """Invite through the page; the invitation's task runs as the transaction commits."""
     data = {"email": "new.carer@test.example", "full_name": "New Carer", "role": Role.CARE_WORKER}
     data.update(fields)
-    return client.post(reverse("accounts:user_invite"), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("accounts:user_invite"), data)
 
 
 @pytest.fixture
@@ -31,6 +33,7 @@ def admin_client(world, signed_in):
     return signed_in(world.users["admin"])
 
 
+@pytest.mark.usefixtures("tasks_run_at_once")
 class TestInvitation:
     def test_an_invitation_sends_one_email_with_a_link(self, world, admin_client, mailoutbox):
         response = invite(admin_client, organisation=world.orgs["A"].pk)
@@ -106,6 +109,54 @@ class TestInvitation:
         )
         assert response.status_code == 302
         assert "Home A1" in admin_client.get(response.url).content.decode()
+
+    def test_the_user_page_says_it_was_emailed_and_resends_a_new_link(
+        self, world, admin_client, mailoutbox
+    ):
+        response = invite(admin_client, organisation=world.orgs["A"].pk)
+        page = admin_client.get(response.url).content.decode()
+        assert "Emailed" in page and "no password set yet" in page
+        resend = reverse(
+            "accounts:user_invitation_resend",
+            args=[User.objects.get(email="new.carer@test.example").pk],
+        )
+        later = timezone.now() + datetime.timedelta(minutes=5)
+        with time_machine.travel(later), TestCase.captureOnCommitCallbacks(execute=True):
+            again = admin_client.post(resend)
+        assert again.status_code == 302
+        assert len(mailoutbox) == 2 and LINK.search(mailoutbox[1].body)
+        assert "A new invitation is on its way" in admin_client.get(again.url).content.decode()
+
+    def test_no_resend_once_the_password_is_set(self, world, admin_client, mailoutbox):
+        invite(admin_client, organisation=world.orgs["A"].pk)
+        user = User.objects.get(email="new.carer@test.example")
+        services.user_invitation_accept(user=user, password="a-long-new-password-1")
+        url = reverse("accounts:user_invitation_resend", args=[user.pk])
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = admin_client.post(url, follow=True)
+        assert "has already set a password" in response.content.decode()
+        assert len(mailoutbox) == 1
+        assert 'data-testid="resend-invitation"' not in response.content.decode()
+
+    def test_an_invitation_the_broker_dropped_is_sent_by_the_sweep_once(
+        self, world, admin_client, mailoutbox, monkeypatch
+    ):
+        from celery import current_app
+
+        def broker_down(*args, **kwargs):
+            raise ConnectionError("broker down")
+
+        monkeypatch.setattr(current_app, "send_task", broker_down)
+        response = invite(admin_client, organisation=world.orgs["A"].pk)
+        assert response.status_code == 302  # the user is made; the email waits
+        assert mailoutbox == []
+        page = admin_client.get(response.url).content.decode()
+        assert "Waiting to be emailed" in page
+        assert services.invitations_send_waiting() == 0  # not yet: the task may still come
+        later = timezone.now() + services.INVITATION_REQUEUE_AFTER + datetime.timedelta(seconds=1)
+        assert services.invitations_send_waiting(now=later) == 1
+        assert services.invitations_send_waiting(now=later) == 0
+        assert len(mailoutbox) == 1 and LINK.search(mailoutbox[0].body)
 
     def test_other_roles_cannot_invite(self, world, signed_in):
         response = invite(signed_in(world.users["sw_a"]), organisation=world.orgs["A"].pk)

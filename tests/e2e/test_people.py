@@ -1,9 +1,9 @@
-"""An administrator invites a new care worker, who sets a password from the emailed link and
-signs in to their own start page (the people pages, not the Django admin)."""
+"""An administrator invites a new care worker, who sets a password from the link a real
+worker emails through SMTP, and signs in to their own start page (the people pages, not the
+Django admin). A home manager changes a care worker's homes on a phone."""
 
 import re
 
-from django.core import mail
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import OrganisationKind, Role
@@ -23,7 +23,10 @@ LINK = re.compile(r"https?://[^\s\"]+(/account/invitation/[^\s\"]+/)")
 NEW_PASSWORD = "a-long-new-password-for-e2e"
 
 
-def test_an_administrator_invites_a_care_worker_who_signs_in(page: Page, sign_in, mailoutbox):
+def test_an_administrator_invites_a_care_worker_who_signs_in(
+    page: Page, sign_in, smtp_sink, redis_server, celery_publisher, celery_worker_process
+):
+    celery_worker_process(redis_server.url)
     authority = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, name="Northshire")
     admin = make_user(Role.ADMINISTRATOR, organisation=authority)
     sign_in(admin, secret=add_authenticator(admin))
@@ -44,11 +47,17 @@ def test_an_administrator_invites_a_care_worker_who_signs_in(page: Page, sign_in
     screenshot(page, "people-invite")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jo New")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "An invitation is on its way to jo.new@test.example"
+    )
     screenshot(page, "people-user-detail")
 
-    assert len(mail.outbox) == 1
-    path = LINK.search(mail.outbox[0].body).group(1)
+    smtp_sink.wait_for(1)
+    (message,) = smtp_sink.messages
+    assert str(message["To"]) == "jo.new@test.example"
+    path = LINK.search(message.get_body(("plain",)).get_content()).group(1)
+    page.reload()
+    expect(page.get_by_test_id("invitation-state")).to_contain_text("Emailed")
     page.get_by_role("button", name="Sign out").click()
 
     page.goto(path)
@@ -68,3 +77,38 @@ def test_an_administrator_invites_a_care_worker_who_signs_in(page: Page, sign_in
     # The link worked once.
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_have_text("This link has expired")
+
+
+def test_a_home_manager_changes_a_care_workers_homes_on_a_phone(
+    phone_page: Page, sign_in, world, settings
+):
+    """hm_a1 manages Home A1 and a second home of authority A; cw_a1 works at A1."""
+    from tests.world import _home
+
+    settings.REQUIRE_2FA = False
+    manager, carer = world.users["hm_a1"], world.users["cw_a1"]
+    a2 = _home(world.users["admin"], "A2", world.orgs["A"], world.orgs["A"], world.orgs["F1"], 9)
+    from apps.homes import services as homes
+
+    homes.home_staff_grant(actor=world.users["admin"], home=a2, user=manager, manager=True)
+    phone = sign_in(manager, on=phone_page)
+
+    phone.goto("/account/users/")
+    expect(phone.get_by_test_id("users-table")).to_contain_text(carer.email)
+    fits = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    assert phone.evaluate(fits)
+    assert_accessible(phone)
+    phone.get_by_role("link", name=carer.full_name).click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text(carer.full_name)
+    assert phone.evaluate(fits)
+    assert_accessible(phone)
+    phone.get_by_test_id("change-homes").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Homes they work in")
+    expect(phone.get_by_label("Home A1")).to_be_checked()
+    phone.get_by_label("Home A2").check()
+    assert phone.evaluate(fits)
+    assert_accessible(phone)
+    screenshot(phone, "people-user-homes-phone")
+    phone.get_by_role("button", name="Save homes").click()
+    expect(phone.locator(".govuk-notification-banner")).to_contain_text("homes are updated")
+    expect(phone.get_by_test_id("user-summary")).to_contain_text("Home A2")

@@ -291,6 +291,7 @@ WEB_ROUTES = [
     Route("accounts:user_reactivate", "user", USER_MANAGERS, ("GET", "POST")),
     Route("accounts:user_edit", "user", USER_EDITORS, ("GET", "POST")),
     Route("accounts:user_homes", "user", USER_HOME_EDITORS, ("GET", "POST")),
+    Route("accounts:user_invitation_resend", "user", USER_MANAGERS, ("POST",)),
     Route("accounts:api_token_create", "user", USER_EDITORS, ("GET", "POST")),
     Route("accounts:api_token_revoke", "user_token", USER_EDITORS, ("POST",)),
 ]
