@@ -37,6 +37,7 @@ def world(world, monkeypatch):
         last_seen_at=now - timedelta(hours=3),
         last_seen_where="Bus station on the ring road",
         risk_grade="high",
+        suspected_sexual_exploitation=True,  # a Regulation 40 decision for the home manager
     )
     away = episodes.episode_open(
         actor=sw,
@@ -129,6 +130,34 @@ LISTS = [
         lambda w: "/alerts/rules/",
         "[data-testid=rule-row]",
         ["When", "Who is told"],
+    ),
+    (
+        "notices",
+        "sw_a",
+        lambda w: "/alerts/notices/",
+        "[data-testid=notice-row]",
+        ["What is asked of you", "Told"],
+    ),
+    (
+        "homes",
+        "sm_a",
+        lambda w: "/homes/",
+        "[data-testid=homes-table] tbody tr",
+        ["Town", "Run by"],
+    ),
+    (
+        "regulation-40",
+        "hm_a1",
+        lambda w: "/meetings/regulation-40/",
+        "[data-testid=reg40-row]",
+        ["Home", "Why", "Status"],
+    ),
+    (
+        "users",
+        "admin",
+        lambda w: "/account/users/",
+        "[data-testid=users-table] tbody tr",
+        ["Role", "Status", "Last sign-in"],
     ),
 ]
 
