@@ -27,8 +27,23 @@ def test_an_administrator_invites_a_care_worker_who_signs_in(
     page: Page, sign_in, smtp_sink, redis_server, celery_publisher, celery_worker_process
 ):
     celery_worker_process(redis_server.url)
+    from apps.homes.services import home_create
+
     authority = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, name="Northshire")
+    force = OrganisationFactory(kind=OrganisationKind.POLICE_FORCE, name="Northshire Police")
     admin = make_user(Role.ADMINISTRATOR, organisation=authority)
+    home_create(
+        actor=admin,
+        name="Elm House",
+        ofsted_urn="SC900001",
+        operator=authority,
+        host_authority=authority,
+        police_force=force,
+        address_line_1="1 Elm Road",
+        town="Northtown",
+        postcode="NE1 8AA",
+        capacity=4,
+    )
     sign_in(admin, secret=add_authenticator(admin))
 
     page.get_by_role("navigation").get_by_role("link", name="Users").first.click()
@@ -44,6 +59,7 @@ def test_an_administrator_invites_a_care_worker_who_signs_in(
     page.get_by_label("Full name").fill("Jo New")
     page.get_by_label("Role").select_option(Role.CARE_WORKER)
     page.get_by_label("Organisation").select_option(label="Northshire")
+    page.get_by_label("Elm House").check()
     screenshot(page, "people-invite")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Jo New")
@@ -58,6 +74,7 @@ def test_an_administrator_invites_a_care_worker_who_signs_in(
     path = LINK.search(message.get_body(("plain",)).get_content()).group(1)
     page.reload()
     expect(page.get_by_test_id("invitation-state")).to_contain_text("Emailed")
+    expect(page.get_by_test_id("user-summary")).to_contain_text("Elm House")
     page.get_by_role("button", name="Sign out").click()
 
     page.goto(path)
@@ -73,6 +90,9 @@ def test_an_administrator_invites_a_care_worker_who_signs_in(
     enter_security_code(page, totp_code(secret))
     expect(page).to_have_url(START_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text("Your homes")
+    # The home given on invitation is theirs to see.
+    page.goto("/homes/")
+    expect(page.get_by_test_id("homes-table")).to_contain_text("Elm House")
 
     # The link worked once.
     page.goto(path)
