@@ -2,8 +2,6 @@
 the figures come from apps.reports.selectors with the caller's scope, every export is written
 to the access log, and a long export is written by a worker (202 with the job to poll)."""
 
-from datetime import datetime
-
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +22,9 @@ from apps.reports.tables import (
     DASHBOARD_TABLES,
     LARGE_TABLES,
     SSDA903_TABLES,
-    Link,
     build,
     export_size,
-    uk_time,
+    plain,
 )
 from apps.reports.views import FILE_FORMATS, file_response
 
@@ -56,12 +53,6 @@ YEAR_PARAMETER = OpenApiParameter(
 )
 
 
-def _cell(value):
-    if isinstance(value, datetime):
-        return uk_time(value)
-    return value.text if isinstance(value, Link) else value
-
-
 class TableOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     caption = serializers.CharField()
@@ -80,8 +71,8 @@ def table_data(table) -> dict:
         "caption": table.caption,
         "summary": table.summary,
         "headers": table.headers,
-        "rows": [[_cell(cell) for cell in row] for row in table.rows],
-        "total": [_cell(cell) for cell in table.footer] if table.footer else None,
+        "rows": [[plain(cell) for cell in row] for row in table.rows],
+        "total": [plain(cell) for cell in table.footer] if table.footer else None,
     }
 
 

@@ -3,11 +3,10 @@ person typed (a place, a name) can run as a spreadsheet formula when the file is
 
 import csv
 import io
-from datetime import datetime
 
 from openpyxl import Workbook
 
-from apps.reports.tables import Link, Table, uk_time
+from apps.reports.tables import Table, plain
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection");
 # tab and carriage return can hide one behind white space.
@@ -21,10 +20,7 @@ CONTENT_TYPES = {
 def neutralise(value):
     """The cell as it is safe to write: text that starts like a formula gets a leading
     apostrophe (shown as text, never run); numbers, dates and empty cells are unchanged."""
-    if isinstance(value, Link):
-        value = value.text
-    if isinstance(value, datetime):
-        return uk_time(value)
+    value = plain(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from apps.core.clock import display_date
 from apps.core.templatetags.homeward import timeuntil_minutes
+from apps.episodes.models import EpisodeKind
 from apps.reports.selectors import (
     AGE_BANDS,
     CATEGORIES,
@@ -55,6 +56,16 @@ def uk_time(moment: datetime | None) -> str:
     from apps.core.clock import LONDON
 
     return moment.astimezone(LONDON).strftime("%d/%m/%Y %H:%M")
+
+
+def plain(cell):
+    """A table cell as files and the API carry it: a link's text, a moment as `uk_time`,
+    anything else as it is."""
+    if isinstance(cell, Link):
+        return cell.text
+    if isinstance(cell, datetime):
+        return uk_time(cell)
+    return cell
 
 
 def share(part: int, whole: int) -> str:
@@ -428,7 +439,7 @@ def episodes_table(d: Dashboard) -> Table:
             r.child_id,
             Link(r.child_name, reverse("episodes:detail", args=[r.pk])),
             r.home_name,
-            "Missing" if r.kind == "M" else "Away",
+            EpisodeKind(r.kind).label,
             "Yes" if r.overnight else "No",
             r.last_seen_at,
             r.returned_at,

@@ -243,3 +243,12 @@ class TestScope:
         assert form.errors["home"] == ["Choose a home from the list"]
         homes = [label for _value, label in form.fields["home"].choices]
         assert homes == ["All homes", "Home A1", "Home B1", "Home P1"]
+
+
+def test_the_episodes_table_names_each_category_in_full(figures):
+    from apps.reports.tables import episodes_table
+
+    table = episodes_table(dashboard(figures, "sm_a"))
+    column = table.headers.index("Missing or away")
+    names = {row[column] for row in table.rows}
+    assert names == {"Missing", "Away from placement without authorisation"}
