@@ -102,6 +102,12 @@ class StrategyMeeting(TimeStampedModel, VersionedModel):
             models.Index(fields=["child", "-scheduled_at"], name="meeting_child_recent"),
             # The authority's upcoming meetings.
             models.Index(fields=["authority", "scheduled_at"], name="meeting_authority_when"),
+            # The "meeting review due" time rule and the social worker's reviews due.
+            models.Index(
+                fields=["next_review_on"],
+                name="meeting_review_due",
+                condition=Q(status="held", next_review_on__isnull=False),
+            ),
         ]
 
     def save(self, *args, **kwargs):
