@@ -248,7 +248,9 @@ def _invitation_ask(*, actor: User, user: User) -> None:
     invitation or the new user."""
     from apps.core.services import enqueue_on_commit
 
-    User.objects.filter(pk=user.pk).update(invited_at=timezone.now())
+    user.invited_at = timezone.now()
+    user._history_user = actor  # the history says who asked for each invitation
+    user.save(update_fields=["invited_at"])
     enqueue_on_commit("apps.accounts.tasks.send_invitation", user.pk, actor.pk)
 
 

@@ -140,8 +140,17 @@ def _record_cse_risk(now: datetime) -> None:
         child = Child.objects.filter(placing_authority__code=code, child_id=ref).first()
         if child is None or child.cse_risk:
             continue
-        children_services.child_update(
-            actor=social_worker, child=child, expected_version=child.version, cse_risk=level
+        # Through an assessment, the one way a level is set: high assessed 20 days ago
+        # (reviewed within the fortnight), medium 85 days ago (its review falls due this week).
+        children_services.assessment_complete(
+            actor=social_worker,
+            child=child,
+            indicators=[],
+            answers={},
+            assessed_on=timezone.localdate(now) - timedelta(days=20 if level == "high" else 85),
+            override_level=level,
+            override_reason="Seen with older males in a grey hatchback; new phone and clothes.",
+            summary="Screened with the home and the police liaison officer.",
         )
 
 

@@ -373,9 +373,17 @@ def _answers(indicators, level: str) -> dict:
     return {i.pk: ("no", "") for i in indicators}
 
 
+ASSESSMENT_SUMMARY = "Screened with the home and the school."
+
+
 def _assessments(social_worker, children) -> int:
-    if CseRiskAssessment.objects.filter(child__in=children).exists():
-        return 0
+    mine = CseRiskAssessment.objects.filter(child__in=children, summary=ASSESSMENT_SUMMARY)
+    if mine.exists():
+        return 0  # seeded before
+    # The alerts demo has assessed the children it raised CSE alerts for; the others here.
+    assessed = set(
+        CseRiskAssessment.objects.filter(child__in=children).values_list("child_id", flat=True)
+    )
     levels = {children[0].pk: CseRisk.HIGH} if children else {}
     for child in children[1:]:
         if child.cse_risk == CseRisk.MEDIUM and CseRisk.MEDIUM not in levels.values():
@@ -387,7 +395,7 @@ def _assessments(social_worker, children) -> int:
     made = 0
     for child in children:
         level = levels.get(child.pk)
-        if level is None:
+        if level is None or child.pk in assessed:
             continue
         indicators = selectors.indicators_for(child.placing_authority)
         services.assessment_complete(
@@ -399,7 +407,7 @@ def _assessments(social_worker, children) -> int:
             # others within the fortnight the social worker's start page looks ahead.
             assessed_on=timezone.localdate()
             - timedelta(days=85 if level == CseRisk.MEDIUM else 20),
-            summary="Screened with the home and the school.",
+            summary=ASSESSMENT_SUMMARY,
         )
         made += 1
     return made
@@ -407,10 +415,10 @@ def _assessments(social_worker, children) -> int:
 
 @transaction.atomic
 def seed_assessments() -> int:
-    """The standard indicators, and the demo social worker's assessments unless any of their
-    children has one: the story child (NS0001) high, a child already at medium CSE risk
-    medium, and a child not at risk low. Every write goes through the services. Returns how
-    many were made."""
+    """The standard indicators, and the demo social worker's assessments unless seeded before:
+    the story child (NS0001) high, a child already at medium CSE risk medium, and a child not
+    at risk low, each unless the alerts demo has assessed them already. Every write goes
+    through the services. Returns how many were made."""
     social_worker = User.objects.filter(email=SOCIAL_WORKER).first()
     if social_worker is None:
         return 0

@@ -13,7 +13,6 @@ from apps.children.models import (
     Associate,
     Child,
     CseIndicator,
-    CseRisk,
     Domain,
     Ethnicity,
     PhilomenaProfile,
@@ -61,13 +60,6 @@ class ChildForm(ShapeOnlyModelForm):
         choices=Ethnicity.choices,
         initial=Ethnicity.NOBT,
         error_messages={"required": "Choose the child's ethnicity"},
-    )
-    cse_risk = forms.ChoiceField(
-        label="Child sexual exploitation (CSE) risk",
-        choices=[("", "Not assessed"), *CseRisk.choices],
-        required=False,
-        widget=forms.RadioSelect,
-        help_text="Medium or high: an absence overnight raises an immediate alert",
     )
 
     class Meta:

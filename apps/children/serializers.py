@@ -23,8 +23,8 @@ def photo_url(child) -> str | None:
 
 
 CSE_RISK_HELP = (
-    "Child sexual exploitation risk level; empty: not assessed. Medium or high: an overnight "
-    "absence raises an immediate alert."
+    "Child sexual exploitation risk level, from the newest CSE risk assessment (read only); "
+    "empty: not assessed. Medium or high: an overnight absence raises an immediate alert."
 )
 
 
@@ -96,9 +96,15 @@ class ChildInputSerializer(serializers.Serializer):
     sex = serializers.ChoiceField(choices=Sex.choices, help_text="SSDA903: 1 male, 2 female.")
     ethnicity = serializers.ChoiceField(choices=Ethnicity.choices, required=False)
     child_id = serializers.CharField(max_length=10)
-    cse_risk = serializers.ChoiceField(
-        choices=CseRisk.choices, required=False, allow_blank=True, help_text=CSE_RISK_HELP
-    )
+
+    def validate(self, attrs):
+        # The level is set only by a CSE risk assessment (POST .../cse-assessments/), which
+        # versions the child and records who changed it; an edit never carries it.
+        if "cse_risk" in getattr(self, "initial_data", {}):
+            raise serializers.ValidationError(
+                {"cse_risk": ["Set by a CSE risk assessment, not by editing the child"]}
+            )
+        return attrs
 
 
 class AssociateSerializer(serializers.Serializer):

@@ -39,7 +39,6 @@ CHILD_FIELDS = [
     "sex",
     "ethnicity",
     "child_id",
-    "cse_risk",
 ]
 PROFILE_FIELDS = [
     "height",
@@ -125,13 +124,24 @@ def child_update(*, actor, child: Child, expected_version: int, **fields) -> Chi
     changed = apply_changes(child, data=fields, allowed=CHILD_FIELDS)
     _check_child(child)
     save_versioned(child, actor=actor, expected_version=expected_version, fields=changed)
-    if "cse_risk" in changed:
-        child_cse_risk_changed(child=child)
     return child
 
 
+def _cse_level_set(*, actor, child: Child, level: str) -> None:
+    """The one way a child's CSE risk level changes: a new newest assessment. The child's row
+    is locked, versioned and written to its history (so an edit form opened before it is
+    refused as stale, never saved over it), and the escalation rules run."""
+    locked = Child.objects.select_for_update().get(pk=child.pk)
+    if locked.cse_risk == level:
+        return
+    locked.cse_risk = level
+    save_versioned(locked, actor=actor, expected_version=locked.version, fields=["cse_risk"])
+    child.cse_risk, child.version = level, locked.version
+    child_cse_risk_changed(child=locked)
+
+
 def child_cse_risk_changed(*, child: Child) -> None:
-    """The child's CSE risk level has just changed (by an edit or a new assessment): run the
+    """The child's CSE risk level has just changed (by a new assessment): run the
     escalation rules for the episode the child is away on now, so a child already away
     overnight whose risk is raised alerts at once. Call inside the changing transaction."""
     from apps.alerts.services import episode_evaluate
@@ -564,8 +574,6 @@ def assessment_complete(
     )
     # The newest assessment is the child's current level (an older one entered late is not).
     newest = child.cse_assessments.order_by("-assessed_on", "-pk").first()
-    if newest.pk == assessment.pk and child.cse_risk != level:
-        Child.objects.filter(pk=child.pk).update(cse_risk=level)
-        child.cse_risk = level
-        child_cse_risk_changed(child=child)
+    if newest.pk == assessment.pk:
+        _cse_level_set(actor=actor, child=child, level=level)
     return assessment

@@ -412,13 +412,23 @@ def episodes_refresh_overnight(*, now: datetime | None = None) -> int:
             episode.last_seen_at, now, starts=authority.night_starts, ends=authority.night_ends
         ):
             with transaction.atomic():
-                updated = Episode.objects.filter(
-                    pk=episode.pk, overnight=False, returned_at__isnull=True
-                ).update(overnight=True)
-                if updated:
-                    episode.overnight = True
-                    episode_evaluate(episode=episode, now=now)
-                    changed += 1
+                # Locked and versioned like every episode write, with a history row (by
+                # Homeward: no user), so the change is seen and an edit opened before it is
+                # refused rather than saved over it.
+                locked = (
+                    Episode.objects.select_for_update()
+                    .filter(pk=episode.pk, overnight=False, returned_at__isnull=True)
+                    .first()
+                )
+                if locked is None:
+                    continue  # came back or changed meanwhile
+                locked.overnight = True
+                save_versioned(
+                    locked, actor=None, expected_version=locked.version, fields=["overnight"]
+                )
+                episode.overnight, episode.version = True, locked.version
+                episode_evaluate(episode=episode, now=now)
+                changed += 1
     return changed
 
 

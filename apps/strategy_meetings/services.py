@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.alerts.services import notice_action_assigned
+from apps.core.clock import display_time
 from apps.core.errors import ApplicationError
 from apps.core.services import enqueue_on_commit, save_versioned, validate_instance
 from apps.strategy_meetings.models import (
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 def _error(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, fields={field: [message]})
+
+
+MOVE_BACK_DAYS = 7
 
 
 def _not_past(value: datetime, field: str) -> None:
@@ -164,7 +168,10 @@ def meeting_move(
     """Move a meeting: every attendee gets an update with the same UID and a higher SEQUENCE."""
     if not meeting.is_upcoming:
         raise _error("scheduled_at", "Only a meeting that has not happened can be moved")
-    _not_past(scheduled_at, "scheduled_at")
+    # A meeting brought forward and held already is moved to when it was held (then
+    # recorded): up to MOVE_BACK_DAYS ago.
+    if scheduled_at < timezone.now() - timedelta(days=MOVE_BACK_DAYS):
+        raise _error("scheduled_at", f"A meeting can be moved to at most {MOVE_BACK_DAYS} days ago")
     _check_where(location, video_link)
     meeting.scheduled_at = scheduled_at
     meeting.location = (location or "").strip()
@@ -224,6 +231,12 @@ def meeting_record(
         raise _error("held_at", "This meeting was cancelled")
     if held_at > timezone.now() + timedelta(minutes=1):
         raise _error("held_at", "The time held must be now or in the past")
+    if held_at < meeting.scheduled_at:
+        raise _error(
+            "held_at",
+            f"The meeting was booked for {display_time(meeting.scheduled_at)}: it cannot have "
+            "been held before then. If it was held earlier, first move it to when it was held",
+        )
     if not (minutes or "").strip():
         raise _error("minutes", "Enter the minutes")
     decisions = list(dict.fromkeys(decisions or []))
@@ -374,7 +387,9 @@ def invitation_ics(meeting: StrategyMeeting, *, cancel: bool = False, only=None)
     return cal.to_ical()
 
 
-def _invitation_email(meeting, *, to: str, name: str, cancel: bool, only=None):
+def _invitation_email(meeting, *, to: str, name: str, cancel: bool, moved=False, only=None):
+    """The calendar email: an invitation, a move (to someone sent an earlier revision) or a
+    cancellation."""
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
     from django.urls import reverse
@@ -384,7 +399,7 @@ def _invitation_email(meeting, *, to: str, name: str, cancel: bool, only=None):
         "meeting": meeting,
         "name": name,
         "cancel": cancel,
-        "moved": meeting.sequence > 0 and not cancel,
+        "moved": moved and not cancel,
         "initials": f"{child.first_name[:1]}{child.last_name[:1]}".upper(),
         "child_ref": child.child_id,
         "url": settings.SITE_URL + reverse("strategy_meetings:detail", args=[meeting.pk]),
@@ -433,7 +448,13 @@ def invitations_send(*, meeting_id: int) -> int:
         if not claimed:
             continue
         try:
-            _invitation_email(meeting, to=attendee.email, name=attendee.name, cancel=cancel).send()
+            _invitation_email(
+                meeting,
+                to=attendee.email,
+                name=attendee.name,
+                cancel=cancel,
+                moved=previous is not None,  # someone invited after a move gets an invitation
+            ).send()
         except Exception:
             MeetingAttendee.objects.filter(pk=attendee.pk, sent_sequence=target).update(
                 sent_sequence=previous

@@ -214,17 +214,19 @@ class TestInterviewNotHeld:
         )
         assert raised(self.NAME, back + timedelta(hours=73)) == []
 
-    def test_a_declined_interview_still_raises_the_alert(self, world, returned):
+    @pytest.mark.parametrize("outcome", ["declined", "not_possible"])
+    def test_an_interview_declined_or_not_possible_with_its_reason_raises_nothing(
+        self, world, returned, outcome
+    ):
         back = returned.returned_at
         self.record(
             world,
             returned,
             back + timedelta(hours=30),
-            outcome="declined",
+            outcome=outcome,
             outcome_reason="Did not want to talk",
         )
-        (alert,) = raised(self.NAME, back + timedelta(hours=73))
-        assert "(declined by the child)" in alert.summary
+        assert raised(self.NAME, back + timedelta(hours=73)) == []
 
 
 # Overnight ----------------------------------------------------------------------------------
@@ -240,10 +242,14 @@ class TestOvernight:
         return T0.replace(hour=22)
 
     def set_cse_risk(self, world, level):
-        child = world.children["a1"]
-        child.refresh_from_db()
-        children.child_update(
-            actor=world.users["sw_a"], child=child, expected_version=child.version, cse_risk=level
+        """Through an assessment: the one way a child's level is set."""
+        children.assessment_complete(
+            actor=world.users["sw_a"],
+            child=world.children["a1"],
+            indicators=[],
+            answers={},
+            override_level=level,
+            override_reason="Older associates",
         )
 
     def test_an_open_episode_turns_overnight_at_night_start_and_fires_the_cse_rule(

@@ -705,27 +705,50 @@ class TestChildPage:
         html = body(client.get(f"/children/{world.children['a1'].pk}/"))
         assert 'data-testid="child-alerts"' not in html
 
-    def test_a_social_worker_sets_the_cse_risk_on_the_childs_form(self, world, signed_in):
+    def test_an_edit_opened_before_an_assessment_never_wipes_its_cse_level(self, world, signed_in):
+        """The fault: an edit form opened before an assessment set the child to Medium was
+        saved (a new preferred name) and put the level back to "Not assessed"."""
+        from apps.children import services as children
+
         child = world.children["a1"]
         url = f"/children/{child.pk}/edit/"
         client = signed_in(world.users["sw_a"])
         html = body(client.get(url))
-        assert 'name="cse_risk"' in html
-        assert "Not assessed" in html
+        assert 'name="cse_risk"' not in html  # no form carries the level
+        opened = child.version
+        children.assessment_complete(
+            actor=world.users["sm_a"],
+            child=child,
+            indicators=[],
+            answers={},
+            override_level="medium",
+            override_reason="New older associates",
+        )
         data = {
-            "version": child.version,
+            "version": opened,
             "first_name": child.first_name,
             "last_name": child.last_name,
+            "preferred_name": "Jay",
             "date_of_birth_day": child.date_of_birth.day,
             "date_of_birth_month": child.date_of_birth.month,
             "date_of_birth_year": child.date_of_birth.year,
             "sex": child.sex,
             "ethnicity": child.ethnicity,
             "child_id": child.child_id,
-            "cse_risk": "high",
+            "cse_risk": "",
         }
         response = client.post(url, data)
+        assert response.status_code == 200
+        assert "after you opened it" in error_summary(body(response))
+        child.refresh_from_db()
+        assert (child.cse_risk, child.preferred_name) == ("medium", "")
+        # Saved again on the version now shown, the edit keeps the level.
+        response = client.post(url, {**data, "version": child.version})
         assert response.status_code == 302, error_summary(body(response))
         child.refresh_from_db()
-        assert child.cse_risk == "high"
-        assert "High" in body(client.get(f"/children/{child.pk}/"))
+        assert (child.cse_risk, child.preferred_name) == ("medium", "Jay")
+        # The assessment's change is in the child's history, by who made it.
+        change = child.history.filter(cse_risk="medium").earliest("history_date")
+        assert change.history_user == world.users["sm_a"]
+        history = body(client.get(f"/children/{child.pk}/history/"))
+        assert "Medium" in history

@@ -206,6 +206,16 @@ class TestChildUpdate:
         assert response.json()["display_name"] == "Ace Test"
         assert response["ETag"] == f'"{child.version + 1}"'
 
+    def test_the_cse_level_is_refused_as_it_is_set_by_an_assessment(self, world, api):
+        child = world.children["a1"]
+        response = api(world.users["sw_a"]).patch(
+            self.url(child), {"cse_risk": "high"}, format="json", **if_match(child)
+        )
+        assert response.status_code == 400
+        assert "Set by a CSE risk assessment" in response.json()["fields"]["cse_risk"][0]
+        child.refresh_from_db()
+        assert (child.cse_risk, child.version) == ("", 1)
+
     def test_without_if_match_it_is_428(self, world, api):
         child = world.children["a1"]
         response = api(world.users["sw_a"]).patch(

@@ -122,6 +122,13 @@ def test_a_meeting_from_an_alert_to_an_action_done(
     page.get_by_role("button", name="Invite this person").click()
     expect(page.get_by_test_id("attendees")).to_contain_text("Helen Price")
 
+    # The meeting has happened (test only: its start moved to an hour ago, as if two days had
+    # passed); it is never recorded as held before its start.
+    StrategyMeeting.objects.filter(pk=meeting.pk).update(
+        scheduled_at=timezone.now() - timedelta(hours=1)
+    )
+    page.reload()
+
     # Record the meeting: minutes, restricted minutes, decisions, attendance.
     page.get_by_role("button", name="Record the meeting").click()
     page.get_by_label("Minutes", exact=True).fill("Agreed a safety plan with the home.")

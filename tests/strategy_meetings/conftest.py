@@ -49,8 +49,21 @@ def schedule(world, child="a1", actor="sw_a", invite=("police_1", "hm_a1"), **ov
     return services.meeting_schedule(**fields)
 
 
-def record(world, meeting, actor="sw_a", **overrides):
+def begun(meeting, hours: int = 2):
+    """Test only: the meeting's booked start moved to `hours` ago without a new revision, so
+    it can be recorded as held (never before its start)."""
+    from apps.strategy_meetings.models import StrategyMeeting
+
+    StrategyMeeting.objects.filter(pk=meeting.pk).update(
+        scheduled_at=timezone.now() - timedelta(hours=hours)
+    )
     meeting.refresh_from_db()
+    return meeting
+
+
+def record(world, meeting, actor="sw_a", **overrides):
+    """Record `meeting` as held five minutes ago (its start is moved back first)."""
+    begun(meeting)
     fields = {
         "actor": world.users[actor],
         "meeting": meeting,

@@ -12,7 +12,7 @@ from apps.children.models import AccessLog, AccessLogKind
 from apps.episodes import services as episodes
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import ActionStatus, MeetingStatus, StrategyMeeting
-from tests.strategy_meetings.conftest import record, schedule
+from tests.strategy_meetings.conftest import begun, record, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +115,7 @@ class TestMeetings:
         assert "changed this record" in stale.json()["message"]
 
     def test_cancel_and_record(self, world, api):
-        meeting = schedule(world)
+        meeting = begun(schedule(world))
         client = api(world.users["sw_a"])
         police = meeting.attendees.get(user=world.users["police_1"])
         response = client.post(

@@ -13,6 +13,7 @@ from apps.alerts.models import RuleType
 from apps.core.errors import ApplicationError, StaleVersionError
 from apps.strategy_meetings import services
 from apps.strategy_meetings.models import ActionStatus, MeetingAttendee, MeetingStatus
+from tests.strategy_meetings.conftest import begun
 
 
 def schedule(world, **overrides):
@@ -89,6 +90,33 @@ class TestInvitations:
         assert event.decoded("dtstart") == later.replace(microsecond=0)
         assert mail.outbox[0].subject.startswith("Moved:")
 
+    def test_someone_invited_after_a_move_gets_an_invitation_not_a_move(self, world):
+        meeting = schedule(world)
+        services.invitations_send(meeting_id=meeting.pk)
+        meeting = services.meeting_move(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            scheduled_at=timezone.now() + timedelta(days=5),
+            location="Room 4, County Hall",
+        )
+        services.attendee_add(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            name="Helen Price",
+            agency="Northby Academy",
+            email="helen.price@school.example",
+        )
+        mail.outbox.clear()
+        assert services.invitations_send(meeting_id=meeting.pk) == 4
+        subjects = {m.to[0]: m.subject for m in mail.outbox}
+        assert subjects["helen.price@school.example"].startswith("Invitation:")
+        assert "has moved" not in next(
+            m.body for m in mail.outbox if m.to == ["helen.price@school.example"]
+        )
+        others = [subject for to, subject in subjects.items() if to != "helen.price@school.example"]
+        assert len(others) == 3 and all(subject.startswith("Moved:") for subject in others)
+
     def test_cancelling_sends_a_cancel_with_a_higher_sequence(self, world):
         meeting = schedule(world)
         services.invitations_send(meeting_id=meeting.pk)
@@ -155,8 +183,41 @@ class TestInvitations:
 
 
 class TestRecordingAndActions:
+    def test_a_meeting_is_never_recorded_as_held_before_its_start(self, world):
+        meeting = schedule(world)  # in two days
+        with pytest.raises(ApplicationError) as error:
+            services.meeting_record(
+                actor=world.users["sw_a"],
+                meeting=meeting,
+                expected_version=meeting.version,
+                held_at=timezone.now(),
+                minutes="Agreed a safety plan.",
+                decisions=["safety_plan"],
+            )
+        assert "it cannot have been held before then" in error.value.fields["held_at"][0]
+        meeting.refresh_from_db()
+        assert meeting.status == MeetingStatus.SCHEDULED
+        # Brought forward and held an hour ago: moved to then first, it can be recorded.
+        held = timezone.now() - timedelta(hours=1)
+        meeting = services.meeting_move(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            scheduled_at=held,
+            location="Room 4, County Hall",
+        )
+        meeting = services.meeting_record(
+            actor=world.users["sw_a"],
+            meeting=meeting,
+            expected_version=meeting.version,
+            held_at=held,
+            minutes="Agreed a safety plan.",
+            decisions=["safety_plan"],
+        )
+        assert meeting.status == MeetingStatus.HELD
+
     def test_recording_minutes_decisions_and_attendance(self, world):
-        meeting = schedule(world)
+        meeting = begun(schedule(world))
         police = meeting.attendees.get(user=world.users["police_1"])
         meeting = services.meeting_record(
             actor=world.users["sw_a"],
@@ -174,7 +235,7 @@ class TestRecordingAndActions:
         assert police.attendance == "attended"
 
     def test_no_further_action_stands_alone(self, world):
-        meeting = schedule(world)
+        meeting = begun(schedule(world))
         with pytest.raises(ApplicationError) as error:
             services.meeting_record(
                 actor=world.users["sw_a"],
@@ -187,7 +248,7 @@ class TestRecordingAndActions:
         assert "decisions" in error.value.fields
 
     def test_a_stale_record_is_refused(self, world):
-        meeting = schedule(world)
+        meeting = begun(schedule(world))
         with pytest.raises(StaleVersionError):
             services.meeting_record(
                 actor=world.users["sw_a"],

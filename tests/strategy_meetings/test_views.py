@@ -20,7 +20,7 @@ from apps.strategy_meetings.models import (
     MeetingStatus,
     StrategyMeeting,
 )
-from tests.strategy_meetings.conftest import day, record, schedule, when
+from tests.strategy_meetings.conftest import begun, day, record, schedule, when
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +310,8 @@ class TestAttendees:
 
 class TestRecord:
     def data(self, meeting, **overrides) -> dict:
+        """The record form held ten minutes ago (the meeting's start moved back first)."""
+        begun(meeting)
         data = {
             **when("held_at", timezone.now() - timedelta(minutes=10)),
             "minutes": "Agreed a safety plan.",

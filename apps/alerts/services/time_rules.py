@@ -90,6 +90,12 @@ def time_rules_evaluate(*, now: datetime | None = None) -> list[Alert]:
                     episode__child__placing_authority_id__in=authorities,
                 )
                 .exclude(outcome=InterviewOutcome.ACCEPTED, held_at__isnull=False)
+                # Declined by the child or not possible, with the reason recorded: the offer
+                # was made and its outcome is known, so nothing is overdue.
+                .exclude(
+                    outcome__in=[InterviewOutcome.DECLINED, InterviewOutcome.NOT_POSSIBLE],
+                    outcome_reason__gt="",
+                )
                 .select_related("episode__child", "episode__home")
             )
             for interview in interviews:
