@@ -28,6 +28,7 @@ from apps.children.models import (
     RiskLevel,
     Timing,
 )
+from apps.core.clock import display_date
 from apps.core.errors import ApplicationError
 from apps.core.services import apply_changes, save_versioned, validate_instance
 
@@ -119,10 +120,46 @@ def child_create(*, actor, placing_authority=None, allocated_social_worker=None,
     return child
 
 
+# Checks a higher app adds to changes of a child's records (children may not import it):
+# episodes refuses a placement ending while the child is away, and a date of birth after an
+# episode. Registered in its AppConfig.ready(); each raises ApplicationError to refuse.
+PLACEMENT_END_CHECKS: list = []  # check(placement=, end_date=)
+DATE_OF_BIRTH_CHECKS: list = []  # check(child=, date_of_birth=)
+
+
+def child_record_check_register(*, placement_end=None, date_of_birth=None) -> None:
+    for registry, check in (
+        (PLACEMENT_END_CHECKS, placement_end),
+        (DATE_OF_BIRTH_CHECKS, date_of_birth),
+    ):
+        if check is not None and check not in registry:
+            registry.append(check)
+
+
+def _placement_ending(placement: Placement, end_date: date) -> None:
+    for check in PLACEMENT_END_CHECKS:
+        check(placement=placement, end_date=end_date)
+
+
+def _check_date_of_birth(child: Child) -> None:
+    """A child's date of birth is before every placement and episode of theirs."""
+    born = child.date_of_birth
+    first = child.placements.order_by("start_date").values_list("start_date", flat=True).first()
+    if first is not None and first < born:
+        raise _error(
+            "date_of_birth",
+            f"The date of birth must be before the child's first placement ({display_date(first)})",
+        )
+    for check in DATE_OF_BIRTH_CHECKS:
+        check(child=child, date_of_birth=born)
+
+
 @transaction.atomic
 def child_update(*, actor, child: Child, expected_version: int, **fields) -> Child:
     changed = apply_changes(child, data=fields, allowed=CHILD_FIELDS)
     _check_child(child)
+    if "date_of_birth" in changed:
+        _check_date_of_birth(child)
     save_versioned(child, actor=actor, expected_version=expected_version, fields=changed)
     return child
 
@@ -228,6 +265,7 @@ def placement_start(
         raise _error("home", "This home is closed; choose an open home")
     current = Placement.objects.filter(child=child, end_date__isnull=True).first()
     if current is not None and end_current and current.start_date < start_date:
+        _placement_ending(current, start_date)
         current.end_date = start_date
         save_versioned(current, actor=actor, expected_version=current.version, fields=["end_date"])
         notice_placement(placement=current, event="ended", actor=actor)
@@ -252,6 +290,7 @@ def placement_end(
         raise _error("end_date", "The end date must be on or after the start date")
     if _overlaps(placement.child, placement.start_date, end_date, exclude_pk=placement.pk):
         raise _error("end_date", "This would overlap another placement of the child")
+    _placement_ending(placement, end_date)
     placement.end_date = end_date
     save_versioned(placement, actor=actor, expected_version=expected_version, fields=["end_date"])
     notice_placement(placement=placement, event="ended", actor=actor)

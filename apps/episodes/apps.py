@@ -26,3 +26,13 @@ class EpisodesConfig(AppConfig):
 
         child_status_annotation("status_kind", selectors.status_kind)
         child_status_annotation("status_since", selectors.status_since)
+
+        # A placement does not end while the child is away, nor a date of birth fall after an
+        # episode: checks children runs, as it may not import episodes.
+        from apps.children.services import child_record_check_register
+        from apps.episodes import services
+
+        child_record_check_register(
+            placement_end=services.placement_end_refused_while_away,
+            date_of_birth=services.date_of_birth_refused_after_episodes,
+        )

@@ -24,6 +24,7 @@ from apps.episodes.models import (
     DERIVED_STEPS,
     AuthorityStep,
     Episode,
+    EpisodeKind,
     EpisodeUpdate,
     FirstStep,
     InterviewOutcome,
@@ -391,6 +392,36 @@ def episode_record_return(
     episode_evaluate(episode=episode)
     _tell(episode, "returned", actor)
     return episode
+
+
+def placement_end_refused_while_away(*, placement: Placement, end_date) -> None:
+    """Registered with children (EpisodesConfig.ready()): a placement does not end while the
+    child is missing or away, so the episode is never left open on a placement that ended
+    (SSDA903 rule 575). The return is recorded first."""
+    episode = (
+        Episode.objects.open().filter(child_id=placement.child_id).order_by("last_seen_at").first()
+    )
+    if episode is not None:
+        what = "missing" if episode.kind == EpisodeKind.MISSING else "away"
+        raise _error(
+            "end_date",
+            f"The child has been {what} since {display_time(episode.last_seen_at)}. Record "
+            "their return before ending this placement.",
+        )
+
+
+def date_of_birth_refused_after_episodes(*, child: Child, date_of_birth) -> None:
+    """Registered with children: a date of birth on or after a start of one of the child's
+    episodes is refused (SSDA903 rule 586 counts the same day as an error)."""
+    from apps.core.clock import display_date
+
+    first = child.episodes.order_by("last_seen_at").values_list("last_seen_at", flat=True).first()
+    if first is not None and timezone.localdate(first) <= date_of_birth:
+        raise _error(
+            "date_of_birth",
+            f"The date of birth must be before the child's first episode "
+            f"({display_date(timezone.localdate(first))})",
+        )
 
 
 def episodes_refresh_overnight(*, now: datetime | None = None) -> int:
