@@ -337,6 +337,7 @@ class Reg40Status(models.TextChoices):
     PENDING = "pending", "Decision needed"
     NOTIFIED = "notified", "Notified to Ofsted"
     NOT_NOTIFIABLE = "not_notifiable", "Not notifiable"
+    WITHDRAWN = "withdrawn", "Withdrawn: the episode is no longer flagged"
 
 
 class Regulation40Decision(TimeStampedModel, VersionedModel):

@@ -155,6 +155,12 @@ def reg40_list(user, *, pending_only: bool = True) -> QuerySet[Regulation40Decis
     return decisions.order_by("-created_at", "-pk")
 
 
+def reg40_for_episode(user, episode) -> Regulation40Decision | None:
+    """The episode's Regulation 40 decision (any status) with who decided, if the user may see
+    it. One query."""
+    return reg40_visible_to(user).filter(episode=episode).select_related("decided_by").first()
+
+
 def reg40_pending_for_episode(user, episode) -> Regulation40Decision | None:
     """The episode's Regulation 40 decision still waiting, if the user may see it. One query."""
     return reg40_visible_to(user).filter(episode=episode, status=Reg40Status.PENDING).first()

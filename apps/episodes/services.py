@@ -191,7 +191,7 @@ def episode_open(
         _timeline(episode, actor, UpdateCategory.RISK_GRADE, new=episode.risk_grade)
     episode_evaluate(episode=episode)
     _tell(episode, "reported", actor)
-    reg40_prompt(episode=episode)
+    reg40_sync(episode=episode, actor=actor)
     return episode
 
 
@@ -206,20 +206,41 @@ def _tell(episode: Episode, event: str, actor) -> None:
         episode.save(update_fields=["social_worker_notified_at", "updated_at"])
 
 
-def reg40_prompt(*, episode) -> Regulation40Decision | None:
-    """Open a decision prompt for the home manager when an episode is flagged (idempotent).
-    Called by the episode services inside their transaction."""
+def reg40_sync(*, episode, actor) -> Regulation40Decision | None:
+    """Keep the episode's Regulation 40 prompt in step with its flags. Called by the episode
+    services inside their transaction (idempotent):
+    - flagged (suspected sexual exploitation, a serious police incident): a prompt for the
+      home manager, opened once; one withdrawn earlier is opened again with the new trigger;
+    - no longer flagged: a prompt still waiting is withdrawn, versioned and kept in its
+      history (a decision already recorded stays: Ofsted may have been told)."""
     reasons = []
     if episode.suspected_sexual_exploitation:
         reasons.append("suspected sexual exploitation")
     if episode.serious_police_incident:
         reasons.append("a serious incident involving the police")
+    decision = Regulation40Decision.objects.filter(episode=episode).first()
     if not reasons:
-        return None
-    decision, _created = Regulation40Decision.objects.get_or_create(
-        episode=episode,
-        defaults={"home_id": episode.home_id, "trigger": " and ".join(reasons).capitalize()},
-    )
+        if decision is not None and decision.status == Reg40Status.PENDING:
+            decision.status = Reg40Status.WITHDRAWN
+            save_versioned(
+                decision, actor=actor, expected_version=decision.version, fields=["status"]
+            )
+        return decision
+    trigger = " and ".join(reasons).capitalize()
+    if decision is None:
+        decision = Regulation40Decision(episode=episode, home_id=episode.home_id, trigger=trigger)
+        decision._history_user = actor
+        decision.save()
+        return decision
+    changed = []
+    if decision.status == Reg40Status.WITHDRAWN:
+        decision.status = Reg40Status.PENDING
+        changed.append("status")
+    if decision.status == Reg40Status.PENDING and decision.trigger != trigger:
+        decision.trigger = trigger
+        changed.append("trigger")
+    if changed:
+        save_versioned(decision, actor=actor, expected_version=decision.version, fields=changed)
     return decision
 
 
@@ -234,6 +255,12 @@ def reg40_decide(
     ofsted_reference: str = "",
     not_notifiable_reason: str = "",
 ) -> Regulation40Decision:
+    if decision.status == Reg40Status.WITHDRAWN:
+        raise _error(
+            "status",
+            "This prompt was withdrawn: the episode is no longer flagged. Flag it again to "
+            "record a decision",
+        )
     if status == Reg40Status.NOTIFIED:
         if notified_at is None:
             raise _error("notified_at", "Enter when Ofsted was notified")
@@ -314,7 +341,7 @@ def episode_update(*, actor, episode: Episode, expected_version: int, **fields) 
     episode_evaluate(episode=episode)
     if "kind" in changed or "risk_grade" in changed:
         _tell(episode, "changed", actor)
-    reg40_prompt(episode=episode)
+    reg40_sync(episode=episode, actor=actor)
     return episode
 
 

@@ -221,6 +221,7 @@ def episode_detail(request, pk):
             and children_access.can_edit_profile(request.user, episode.child)
         )
         context["regulation40"] = _regulation40_prompt(request.user, episode)
+        context["reg40_decision"] = selectors.reg40_for_episode(request.user, episode)
         context["panels"] = page_panels("episodes:detail", request, episode=episode)
     _log(request, episode.child)
     return render(request, "episodes/detail.html", context)
@@ -545,6 +546,7 @@ REG40_TAGS = {
     Reg40Status.PENDING: "govuk-tag--red",
     Reg40Status.NOTIFIED: "govuk-tag--green",
     Reg40Status.NOT_NOTIFIABLE: "govuk-tag--grey",
+    Reg40Status.WITHDRAWN: "govuk-tag--grey",
 }
 
 
@@ -566,7 +568,8 @@ def reg40_list(request):
                 {
                     "decision": decision,
                     "status": reg40_tag(decision),
-                    "can_decide": access.can_decide_reg40(request.user, decision),
+                    "can_decide": decision.status != Reg40Status.WITHDRAWN
+                    and access.can_decide_reg40(request.user, decision),
                 }
                 for decision in decisions
             ],

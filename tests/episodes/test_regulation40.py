@@ -174,6 +174,57 @@ class TestDecisions:
         )
         assert type(decision).objects.filter(episode=episode).count() == 1
 
+    def test_clearing_the_flags_withdraws_the_prompt_and_flagging_again_reopens_it(self, world):
+        episode = flagged_episode(world)
+        decision = episode.regulation40
+        episode = episodes.episode_update(
+            actor=world.users["cw_a1"],
+            episode=episode,
+            expected_version=episode.version,
+            suspected_sexual_exploitation=False,
+        )
+        decision.refresh_from_db()
+        assert decision.status == Reg40Status.WITHDRAWN
+        history = list(decision.history.order_by("history_date").values_list("status", flat=True))
+        assert history == [Reg40Status.PENDING, Reg40Status.WITHDRAWN]
+        assert decision.history.latest("history_date").history_user == world.users["cw_a1"]
+        with pytest.raises(ApplicationError) as error:
+            episodes.reg40_decide(
+                actor=world.users["hm_a1"],
+                decision=decision,
+                expected_version=decision.version,
+                status=Reg40Status.NOT_NOTIFIABLE,
+                not_notifiable_reason="No longer suspected",
+            )
+        assert "withdrawn" in error.value.message
+        episodes.episode_update(
+            actor=world.users["cw_a1"],
+            episode=episode,
+            expected_version=episode.version,
+            serious_police_incident=True,
+        )
+        decision.refresh_from_db()
+        assert decision.status == Reg40Status.PENDING
+        assert decision.trigger == "A serious incident involving the police"
+
+    def test_a_recorded_decision_stays_when_the_flags_are_cleared(self, world):
+        episode = flagged_episode(world)
+        decision = episodes.reg40_decide(
+            actor=world.users["hm_a1"],
+            decision=episode.regulation40,
+            expected_version=1,
+            status=Reg40Status.NOT_NOTIFIABLE,
+            not_notifiable_reason="Discussed with the placing authority",
+        )
+        episodes.episode_update(
+            actor=world.users["cw_a1"],
+            episode=episode,
+            expected_version=episode.version,
+            suspected_sexual_exploitation=False,
+        )
+        decision.refresh_from_db()
+        assert decision.status == Reg40Status.NOT_NOTIFIABLE
+
     def test_an_unflagged_episode_opens_none(self, world):
         episode = episodes.episode_open(
             actor=world.users["cw_a1"],
@@ -255,6 +306,11 @@ class TestPages:
         decision.refresh_from_db()
         assert decision.status == Reg40Status.NOTIFIED
         assert "No decisions are waiting" in body(client.get(url("reg40_list")))
+        # The decision shows on the episode, to everyone who sees the record.
+        for key in ("hm_a1", "cw_a1", "sw_a"):
+            page = body(signed_in(world.users[key]).get(url("detail", decision.episode_id)))
+            assert 'data-testid="reg40-decision"' in page, key
+            assert "Notified to Ofsted" in page and "OF-2026-77" in page, key
 
     def test_not_notifiable_needs_a_reason(self, signed_in, world):
         decision = flagged_episode(world).regulation40
