@@ -6,6 +6,7 @@ local dates with zoneinfo, so the nights of the clock changes come out right.
 """
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -52,3 +53,30 @@ def touches_night(
             return True
         day += timedelta(days=1)
     return False
+
+
+# Working days ---------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> frozenset[date]:
+    """The bank holidays of England and Wales in `year` (the `holidays` package: a maintained
+    calendar, substitute days included; Wales keeps England's)."""
+    import holidays
+
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, and not a bank holiday of England and Wales."""
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(day: date, days: int) -> date:
+    """The UK date `days` working days after `day` (weekends and bank holidays of England and
+    Wales skipped)."""
+    while days:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            days -= 1
+    return day

@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.clock import LONDON
+from apps.core.clock import LONDON, add_working_days
 
 MISSING = "missing"
 MISSING_OVERNIGHT = "missing_overnight"
@@ -607,20 +607,16 @@ def alert_figures(user, filters: Filters) -> Alerts:
     return figures
 
 
-def add_working_days(day: date, days: int) -> date:
-    """The date `days` working days (Monday to Friday) after `day`. Bank holidays are not
-    skipped: the figure is the stricter for it."""
-    while days:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day
+def held_in_time(trigger: datetime, held_at: datetime) -> bool:
+    """Held by the end of the MEETING_WORKING_DAYS-th working day (weekends and bank holidays
+    of England and Wales skipped) after the UK day of the trigger."""
+    return uk_date(held_at) <= add_working_days(uk_date(trigger), MEETING_WORKING_DAYS)
 
 
 def meeting_figures(user, filters: Filters) -> Meetings:
     """Strategy meetings the user can see whose trigger fell in the period: the earliest alert
     linked to the meeting, or when the meeting was scheduled if no alert is linked. Held in
-    time means held by the end of the fifth working day after the trigger (UK dates). The
+    time means held by the end of the fifth working day after the trigger (`held_in_time`). The
     home filter matches meetings linked to an alert or episode at that home; the placing
     authority filter applies; category and age band do not. One query."""
     from django.db.models import Min
@@ -650,7 +646,7 @@ def meeting_figures(user, filters: Filters) -> Meetings:
         figures.triggered += 1
         if status != "held" or held_at is None:
             figures.not_held += 1
-        elif uk_date(held_at) <= add_working_days(uk_date(trigger), MEETING_WORKING_DAYS):
+        elif held_in_time(trigger, held_at):
             figures.held_in_time += 1
         else:
             figures.held_late += 1

@@ -417,7 +417,8 @@ def meetings_table(d: Dashboard) -> Table:
     return Table(
         slug="meetings",
         title=f"Strategy meetings held within {MEETING_WORKING_DAYS} working days",
-        caption=f"Strategy meetings whose trigger fell {_period(d)}",
+        caption=f"Strategy meetings whose trigger fell {_period(d)} (working days skip "
+        "weekends and the bank holidays of England and Wales)",
         headers=["Strategy meetings", "Number", "Per cent"],
         rows=rows,
         summary=(

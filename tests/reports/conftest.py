@@ -30,7 +30,8 @@ in 2024. One alert of authority B about b1.
 
 Strategy meetings about a1 (chaired by sw_a, nobody else invited):
     M1  from the alert of Sunday 1 Mar 2026, held Friday 6 Mar: the 5th working day, in time
-    M2  from the alert of Saturday 2 May 2026, held Monday 11 May: the 6th working day, late
+    M2  from the alert of Saturday 2 May 2026, held Tuesday 12 May: the 6th working day (Monday
+        4 May is a bank holiday), late
     M3  no alert, scheduled today and not held yet
     M4  from the alert of 2024, held: outside the last 12 months
 """
@@ -181,7 +182,7 @@ def build_figures_world() -> Figures:
     _alert(rule_a, a1, home, "3", uk(2026, 10, 25, 8))
     alert_4 = _alert(rule_a, a1, home, "4", uk(2024, 6, 1, 10), 5 * minutes)
     _meeting(world, alert_1, held=uk(2026, 3, 6, 15))
-    _meeting(world, alert_2, held=uk(2026, 5, 11, 9))
+    _meeting(world, alert_2, held=uk(2026, 5, 12, 9))
     _meeting(world, None, held=None)
     _meeting(world, alert_4, held=uk(2024, 6, 5, 9))
     _alert(rule_b, world.children["b1"], world.homes["B1"], "5", uk(2026, 2, 10, 11), 5 * minutes)

@@ -5,7 +5,7 @@ Placement nights in it are counted up to last night: 1 Dec 2025 to 22 Nov 2026, 
 child placed all along.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -126,10 +126,36 @@ class TestServiceManagerOfA:
         assert dashboard(figures, "sm_b").meetings.triggered == 0
         assert dashboard(figures, "hm_a1").meetings.triggered == 0
 
-    def test_working_days_skip_the_weekend(self):
-        assert selectors.add_working_days(date(2026, 3, 1), 5) == date(2026, 3, 6)  # Sun
-        assert selectors.add_working_days(date(2026, 5, 2), 5) == date(2026, 5, 8)  # Sat
-        assert selectors.add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Fri
+    def test_working_days_skip_the_weekend_and_bank_holidays(self):
+        from apps.core.clock import add_working_days
+
+        assert add_working_days(date(2026, 3, 1), 5) == date(2026, 3, 6)  # Sun
+        assert add_working_days(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Fri
+        # Sat 2 May 2026: Monday 4 May is the early May bank holiday.
+        assert add_working_days(date(2026, 5, 2), 5) == date(2026, 5, 11)
+        # Thu 24 Dec 2026: Christmas Day (Fri) and Boxing Day's substitute (Mon 28) skipped.
+        assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29)
+
+    def test_five_working_days_across_easter_and_the_spring_clock_change(self):
+        # 23:30 UTC on Sun 29 Mar 2026 is 00:30 BST on Mon 30 Mar, the first day of BST. Five
+        # working days from Monday skip Good Friday (3 Apr) and Easter Monday (6 Apr): the
+        # meeting is in time until the end of Wed 8 Apr, UK time.
+        trigger = datetime(2026, 3, 29, 23, 30, tzinfo=UTC)
+        assert selectors.held_in_time(trigger, datetime(2026, 4, 8, 22, 59, tzinfo=UTC))
+        # 23:30 UTC on 8 Apr is 00:30 BST on Thu 9 Apr: a day late.
+        assert not selectors.held_in_time(trigger, datetime(2026, 4, 8, 23, 30, tzinfo=UTC))
+        # Counted from 23:30 UTC on Sat 28 Mar (still GMT: Saturday), Monday is day one and
+        # the fifth is Tue 7 Apr.
+        saturday = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+        assert selectors.held_in_time(saturday, datetime(2026, 4, 7, 12, tzinfo=UTC))
+        assert not selectors.held_in_time(saturday, datetime(2026, 4, 8, 12, tzinfo=UTC))
+
+    def test_five_working_days_across_the_autumn_clock_change(self):
+        # 23:30 UTC on Sat 24 Oct 2026 is 00:30 BST on Sun 25 Oct (the clocks go back at
+        # 02:00): counted from Sunday, the fifth working day is Fri 30 Oct.
+        trigger = datetime(2026, 10, 24, 23, 30, tzinfo=UTC)
+        assert selectors.held_in_time(trigger, datetime(2026, 10, 30, 23, 59, tzinfo=UTC))
+        assert not selectors.held_in_time(trigger, datetime(2026, 10, 31, 0, 1, tzinfo=UTC))
 
     def test_period_comparison_and_projection(self, figures):
         c = dashboard(figures, "sm_a").comparison
