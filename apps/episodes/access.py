@@ -204,6 +204,27 @@ def can_assign_interview(user, interview: ReturnInterview) -> bool:
     return user.role in (Role.SOCIAL_WORKER, Role.SERVICE_MANAGER)
 
 
+# Who reads what the child said in a return interview (push and pull factors, places, people,
+# disclosures, the CSE concern): the people who act on it. Care workers and police see that it
+# was held and its outcome, and the summary the social worker shares with them.
+INTERVIEW_CONTENT_ROLES = {
+    Role.SOCIAL_WORKER,
+    Role.RETURN_INTERVIEWER,
+    Role.HOME_MANAGER,
+    Role.SERVICE_MANAGER,
+}
+
+
+def can_read_interview_content(user) -> bool:
+    return user.role in INTERVIEW_CONTENT_ROLES
+
+
+def can_share_interview_summary(user, interview: ReturnInterview) -> bool:
+    """The child's social worker (or a service manager) shares a summary with the home and
+    the police (the episode page offers it once the interview has an outcome)."""
+    return user.role in (Role.SOCIAL_WORKER, Role.SERVICE_MANAGER)
+
+
 def can_record_visit(user, episode: Episode) -> bool:
     return user.role == Role.POLICE_LIAISON and episode.home.police_force_id == user.organisation_id
 
@@ -223,6 +244,8 @@ def episode_permissions(user, episode: Episode) -> dict[str, bool]:
         "can_assign_interview": interview is not None and can_assign_interview(user, interview),
         "can_record_visit": not episode.is_open and can_record_visit(user, episode),
         "can_tick_steps": can_tick_steps(user, episode),
+        "can_read_interview": can_read_interview_content(user),
+        "can_share_summary": interview is not None and can_share_interview_summary(user, interview),
         "full": can_see_full_episode(user),
     }
 

@@ -244,8 +244,9 @@ class EpisodeUpdateListApi(APIView):
 # Return interview ---------------------------------------------------------------------------
 
 
-def _interview_response(interview) -> Response:
-    return with_etag(InterviewOutputSerializer(interview).data, interview.version)
+def _interview_response(interview, user) -> Response:
+    context = {"content": access.can_read_interview_content(user)}
+    return with_etag(InterviewOutputSerializer(interview, context=context).data, interview.version)
 
 
 class EpisodeInterviewApi(APIView):
@@ -264,7 +265,7 @@ class EpisodeInterviewApi(APIView):
         episode = access.get_episode_for_user(request.user, pk)
         interview = access.get_interview_for_episode(episode)
         access_log_record_api(request=request, child=episode.child)
-        return _interview_response(interview)
+        return _interview_response(interview, request.user)
 
     @extend_schema(
         tags=TAGS,
@@ -284,7 +285,7 @@ class EpisodeInterviewApi(APIView):
         interview = services.interview_record(
             actor=request.user, interview=interview, expected_version=version, **data
         )
-        return _interview_response(interview)
+        return _interview_response(interview, request.user)
 
 
 class EpisodeInterviewAssignApi(APIView):
@@ -315,7 +316,7 @@ class EpisodeInterviewAssignApi(APIView):
         interview = services.interview_assign(
             actor=request.user, interview=interview, interviewer=data["interviewer"]
         )
-        return _interview_response(interview)
+        return _interview_response(interview, request.user)
 
 
 # Safe-and-well visits -----------------------------------------------------------------------

@@ -443,3 +443,15 @@ class AuthorityStepForm(GovukForm):
         max_length=AuthorityStep._meta.get_field("wording").max_length,
         error_messages={"required": "Enter the step"},
     )
+
+
+class InterviewSummaryForm(VersionedFormMixin, ShapeOnlyModelForm):
+    class Meta:
+        model = ReturnInterview
+        fields = ["shared_summary"]
+        labels = {"shared_summary": "Summary for the home and the police"}
+        help_texts = {
+            "shared_summary": "They see the outcome and this summary, not what the child said. "
+            "Write only what they need to keep the child safe. Leave it empty to share nothing."
+        }
+        widgets = {"shared_summary": textarea(4)}

@@ -285,6 +285,14 @@ class ReturnInterview(TimeStampedModel, VersionedModel):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the child said is read by the social worker, return interviewers and managers
+    # (access.can_read_interview_content); a care worker or police officer sees the outcome
+    # and this summary, if the social worker shares one.
+    shared_summary = models.TextField(blank=True, max_length=2000)
+    summary_shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    summary_shared_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

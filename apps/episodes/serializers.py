@@ -40,6 +40,16 @@ class InterviewSummarySerializer(serializers.Serializer):
         return interview.is_overdue(self.context.get("now"))
 
 
+CONTENT_ONLY_HELP = (
+    "What the child said: left out for care workers and police, who see the outcome and the "
+    "shared summary."
+)
+
+
+def _content_only(field_class, **kwargs) -> serializers.Field:
+    return field_class(required=False, help_text=CONTENT_ONLY_HELP, **kwargs)
+
+
 def _full_only(field_class, **kwargs) -> serializers.Field:
     """A field only full viewers get: optional in the schema, and says why."""
     return field_class(required=False, help_text=FULL_ONLY_HELP, **kwargs)
@@ -234,7 +244,20 @@ class InterviewFieldsSerializer(serializers.Serializer):
 
 
 class InterviewOutputSerializer(serializers.Serializer):
-    """The return interview; needs assigned_to and recorded_by loaded (no queries)."""
+    """The return interview; needs assigned_to and recorded_by loaded (no queries).
+
+    Context: `content` (default True) — False leaves out CONTENT (what the child said), for
+    care workers and police (episodes.access.can_read_interview_content).
+    """
+
+    CONTENT = (
+        "push_factors",
+        "pull_factors",
+        "places_mentioned",
+        "associates_mentioned",
+        "disclosures",
+        "cse_concern",
+    )
 
     id = serializers.IntegerField()
     episode = serializers.IntegerField(source="episode_id")
@@ -246,17 +269,26 @@ class InterviewOutputSerializer(serializers.Serializer):
     held_at = serializers.DateTimeField(allow_null=True)
     held_by = serializers.CharField()
     independent_of_home = serializers.BooleanField(allow_null=True)
-    push_factors = serializers.CharField()
-    pull_factors = serializers.CharField()
-    places_mentioned = serializers.CharField()
-    associates_mentioned = serializers.CharField()
-    disclosures = serializers.CharField()
-    cse_concern = serializers.BooleanField()
+    push_factors = _content_only(serializers.CharField)
+    pull_factors = _content_only(serializers.CharField)
+    places_mentioned = _content_only(serializers.CharField)
+    associates_mentioned = _content_only(serializers.CharField)
+    disclosures = _content_only(serializers.CharField)
+    cse_concern = _content_only(serializers.BooleanField)
+    shared_summary = serializers.CharField(
+        help_text="The summary the social worker shares with the home and the police."
+    )
     recorded_by = UserRefSerializer(allow_null=True)
     is_overdue = serializers.SerializerMethodField(
         help_text="Not held within the time allowed (72 hours by default)."
     )
     version = serializers.IntegerField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.context.get("content", True):
+            for name in self.CONTENT:
+                self.fields.pop(name)
 
     def get_is_overdue(self, interview) -> bool:
         return interview.is_overdue()

@@ -536,6 +536,26 @@ def interview_record(
 
 
 @transaction.atomic
+def interview_share_summary(
+    *, actor, interview: ReturnInterview, expected_version: int, summary: str
+) -> ReturnInterview:
+    """Share a summary of the interview with the home's staff and the police, who do not read
+    what the child said. Empty withdraws it. Caller has checked access."""
+    summary = (summary or "").strip()
+    interview.shared_summary = summary
+    interview.summary_shared_by = actor if summary else None
+    interview.summary_shared_at = timezone.now() if summary else None
+    validate_instance(interview)
+    save_versioned(
+        interview,
+        actor=actor,
+        expected_version=expected_version,
+        fields=["shared_summary", "summary_shared_by", "summary_shared_at"],
+    )
+    return interview
+
+
+@transaction.atomic
 def visit_record(
     *,
     actor,

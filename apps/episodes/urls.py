@@ -31,6 +31,7 @@ episode_patterns = [
     path("<int:pk>/return/", views.episode_return, name="return"),
     path("<int:pk>/interview/", views.interview_record, name="interview"),
     path("<int:pk>/interview/assign/", views.interview_assign, name="interview_assign"),
+    path("<int:pk>/interview/share/", views.interview_share, name="interview_share"),
     path(
         "<int:pk>/interview/to-profile/",
         views.interview_to_profile,

@@ -37,6 +37,7 @@ from apps.episodes.forms import (
     EpisodeEditForm,
     EpisodeReportForm,
     InterviewForm,
+    InterviewSummaryForm,
     Reg40Form,
     ReturnForm,
     StepTickForm,
@@ -218,6 +219,7 @@ def episode_detail(request, pk):
             interview
             and (interview.places_mentioned or interview.associates_mentioned)
             and context["can_open_child"]
+            and access.can_read_interview_content(request.user)
             and children_access.can_edit_profile(request.user, episode.child)
         )
         context["regulation40"] = _regulation40_prompt(request.user, episode)
@@ -322,6 +324,35 @@ def _interview_of(episode) -> ReturnInterview:
 
 
 @login_required
+def interview_share(request, pk):
+    """The social worker shares a summary of the interview with the home and the police."""
+    episode = get_episode_for_user(request.user, pk)
+    interview = _interview_of(episode)
+    require(access.can_share_interview_summary(request.user, interview))
+    form, latest, interview, saved = versioned_edit(
+        request,
+        record=interview,
+        build=lambda data, record: InterviewSummaryForm(data, record=record),
+        save=lambda form: services.interview_share_summary(
+            actor=request.user,
+            interview=interview,
+            expected_version=form.cleaned_data["version"],
+            summary=form.cleaned_data["shared_summary"],
+        ),
+        refetch=lambda: _interview_of(get_episode_for_user(request.user, pk)),
+    )
+    if saved:
+        messages.success(request, "The summary is shared with the home and the police.")
+        return redirect("episodes:detail", pk=episode.pk)
+    _log(request, episode.child)
+    return render(
+        request,
+        "episodes/interview_share.html",
+        _episode_context(request, episode, form=form, latest=latest, interview=interview),
+    )
+
+
+@login_required
 def interview_record(request, pk):
     episode = get_episode_for_user(request.user, pk)
     interview = _interview_of(episode)
@@ -363,6 +394,7 @@ def interview_to_profile(request, pk):
     episode = get_episode_for_user(request.user, pk)
     interview = _interview_of(episode)
     child = get_child_for_user(request.user, episode.child_id)
+    require(access.can_read_interview_content(request.user))  # it copies what the child said
     require(children_access.can_edit_profile(request.user, child))
     people, places = services.interview_add_to_profile(actor=request.user, interview=interview)
     if people or places:

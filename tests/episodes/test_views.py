@@ -1183,7 +1183,9 @@ class TestGapsClosed:
         assert "Came back in the last 7 days" in html
         assert f'href="/episodes/{episode.pk}/"' in html
 
-    def test_a_care_worker_adds_what_the_child_mentioned_to_the_profile(self, client, world):
+    def test_the_home_manager_adds_what_the_child_mentioned_to_the_profile(self, client, world):
+        """The home's manager reads what the child said and keeps the profile; a care worker,
+        who does not read it (episodes.access.can_read_interview_content), is not offered it."""
         from django.utils import timezone as _tz
 
         from apps.episodes import services as _services
@@ -1212,6 +1214,10 @@ class TestGapsClosed:
             places_mentioned="Skate park",
         )
         _sign_in(client, world.users["cw_a1"])
+        page = client.get(f"/episodes/{episode.pk}/").content.decode()
+        assert "Add the places and people mentioned to the Philomena profile" not in page
+        assert "Skate park" not in page
+        _sign_in(client, world.users["hm_a1"])
         page = client.get(f"/episodes/{episode.pk}/").content.decode()
         assert "Add the places and people mentioned to the Philomena profile" in page
         response = client.post(f"/episodes/{episode.pk}/interview/to-profile/", follow=True)

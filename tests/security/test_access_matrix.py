@@ -228,10 +228,16 @@ WEB_ROUTES = [
     Route("episodes:return", "open_episode", RETURNERS, ("GET", "POST")),
     Route("episodes:interview", "episode", INTERVIEW_RECORDERS, ("GET", "POST")),
     Route("episodes:interview_assign", "episode", CASE_VIEWERS, ("GET", "POST")),
+    Route("episodes:interview_share", "episode", CASE_VIEWERS, ("GET", "POST")),
     Route(
         "episodes:interview_to_profile",
         "episode",
-        {k: v & EPISODE_VIEWERS.get(k, set()) for k, v in PROFILE_KEEPERS.items()},
+        # Profile keepers who see the episode and read what the child said (not care workers).
+        {
+            k: v & EPISODE_VIEWERS.get(k, set())
+            for k, v in PROFILE_KEEPERS.items()
+            if k not in {"cw_a1", "cw_b1"}
+        },
         ("POST",),
     ),
     Route("episodes:visit", "episode", VISITORS, ("GET", "POST")),
