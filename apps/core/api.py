@@ -117,6 +117,7 @@ _ERROR_DESCRIPTIONS = {
     403: "Your role may never do this.",
     404: "No such record, or you may not see or change it (the two look the same).",
     406: "The Accept header asks for a format other than JSON.",
+    409: "Not ready: the record's state does not allow it yet (`message` says what to do).",
     412: "Someone changed the record since you read it (If-Match is stale).",
     413: "The request is too large.",
     415: "The body is in a format this operation does not read (send JSON).",

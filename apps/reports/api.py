@@ -252,7 +252,7 @@ class ExportApi(APIView):
         responses={
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="The file"),
             202: ExportJobOutputSerializer,
-            **error_responses(400, 404),
+            **error_responses(400, 404, 409),
         },
     )
     def get(self, request):
@@ -267,6 +267,7 @@ class ExportApi(APIView):
             raise ApplicationError("Choose CSV or XLSX", fields={"filetype": ["csv or xlsx"]})
         now = timezone.now()
         parsed = parse(user, slug, params, today=timezone.localdate(now))
+        services.ssda903_ready_check(user=user, slug=slug, year=parsed)
         if slug in LARGE_TABLES and services.is_large(export_size(user, slug, parsed)):
             job = services.export_job_create(
                 actor=user, kind=slug, file_format=file_format, params=params
@@ -325,6 +326,9 @@ class Ssda903Api(APIView):
         year = serializers.IntegerField()
         first_day = serializers.DateField()
         last_day = serializers.DateField()
+        ready = serializers.BooleanField(
+            help_text="No validation error: the table can be downloaded and sent."
+        )
         rows = serializers.ListField(child=serializers.DictField())
         failures = serializers.ListField(child=serializers.DictField())
 
@@ -355,6 +359,7 @@ class Ssda903Api(APIView):
                 "year": year,
                 "first_day": report.first_day,
                 "last_day": report.last_day,
+                "ready": report.ready,
                 "rows": report.rows,
                 "failures": [
                     {"row": f.row, "child": f.child, "rule": f.code, "message": f.message}

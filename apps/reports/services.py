@@ -93,3 +93,30 @@ def export_job_run(*, job_pk: int, table_for) -> ExportJob | None:
 
 def is_large(rows: int) -> bool:
     return rows > settings.EXPORT_BACKGROUND_ROWS
+
+
+class NotReady(ApplicationError):
+    """A return with validation errors: the file is not handed out until they are fixed."""
+
+    status_code = 409
+
+
+def ssda903_ready_check(*, user, slug: str, year) -> None:
+    """The SSDA903 Missing table is only downloaded when it passes every validation rule
+    (the DfE's validator would refuse it); its validation report can always be downloaded.
+    Raises NotReady naming how many errors stand."""
+    from apps.reports.ssda903 import ssda903_missing
+
+    if slug != "ssda903":
+        return
+    report = ssda903_missing(user, year)
+    if report.ready:
+        return
+    errors = len(report.failures)
+    rows = len({f.row for f in report.failures})
+    message = (
+        f"The SSDA903 Missing table is not ready: {errors} error{'s' if errors != 1 else ''} "
+        f"in {rows} row{'s' if rows != 1 else ''}. Correct the records listed in the "
+        "validation report, then download it."
+    )
+    raise NotReady(message, fields={"table": [message]})

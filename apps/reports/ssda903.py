@@ -27,7 +27,10 @@ RULES = {
     "570": "MIS_START is after the end of the collection year",
     "571": "MIS_END is before the start or after the end of the collection year",
     "574": "This episode starts while the child's previous episode is still open, or overlaps it",
-    "586": "MIS_START is before the child's date of birth",
+    "575": "The placement this episode started in has ended, but MIS_END is blank",
+    "577": "The child's period of care has ended, but this episode has no MIS_END or ends after it",
+    "578": "MIS_START is before the child's first period of care began",
+    "586": "MIS_START is on or before the child's date of birth",
     "581": "MIS_START is not inside a period of care (a placement)",
 }
 
@@ -106,13 +109,25 @@ def validate(
             fail("570")
         if end and not first <= end <= last:
             fail("571")
-        if start and born and start < born:
-            fail("586")
-        if start and not any(
-            begin <= start and (finish is None or start <= finish)
-            for begin, finish in periods_of_care.get(child, [])
-        ):
-            fail("581")
+        if start and born and start <= born:
+            fail("586")  # the DfE's validator counts the same day as an error
+        placements = periods_of_care.get(child, [])
+        if start:
+            placement = _containing(placements, start)
+            care = _containing(_periods(placements), start)
+            if placement is None:
+                earliest = min((begin for begin, _f in placements), default=None)
+                fail("578" if earliest is not None and start < earliest else "581")
+            # A blank MIS_END is right for an episode still open on 31 March: only an ending
+            # inside the year (or before it) calls for one.
+            ended = placement[1] if placement is not None else None
+            if ended is not None and ended <= last and not end_text:
+                fail("575")
+            care_ended = care[1] if care is not None else None
+            if care_ended is not None and (
+                (not end_text and care_ended <= last) or (end and end > care_ended)
+            ):
+                fail("577")
         parsed.append((number, child, start, end, bool(end_text)))
 
     # 574: a child's episodes, in order of start, must not overlap, and none may start while
@@ -130,12 +145,43 @@ def validate(
     return sorted(failures, key=lambda f: (f.row, order.index(f.code)))
 
 
+def _containing(spans, day: date):
+    """The (start, end or None) span that holds `day`, if any."""
+    return next(
+        (
+            (begin, finish)
+            for begin, finish in sorted(spans)
+            if begin <= day and (finish is None or day <= finish)
+        ),
+        None,
+    )
+
+
+def _periods(placements) -> list[tuple[date, date | None]]:
+    """Periods of care: placements joined where one starts on the day the last ended or the
+    day after (a move between homes), so a move does not end the child's care."""
+    periods: list[list] = []
+    for begin, finish in sorted(placements):
+        last = periods[-1] if periods else None
+        if last is not None and (last[1] is None or begin <= last[1] + timedelta(days=1)):
+            if last[1] is not None and (finish is None or finish > last[1]):
+                last[1] = finish
+            continue
+        periods.append([begin, finish])
+    return [(begin, finish) for begin, finish in periods]
+
+
 @dataclass
 class Ssda903:
     year: int
     rows: list[dict]
     failures: list[Failure]
     child_pks: list[int]
+
+    @property
+    def ready(self) -> bool:
+        """A return with any validation error is not ready to send."""
+        return not self.failures
 
     @property
     def first_day(self) -> date:

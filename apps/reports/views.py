@@ -161,11 +161,11 @@ def dashboard(request):
 # Exports -------------------------------------------------------------------------------------
 
 
-def _export_error(request, message: str, status: int = 400):
+def _export_error(request, message: str, status: int = 400, back=None, back_to="Dashboard"):
     return render(
         request,
         "reports/export_error.html",
-        {"message": message, "back": reverse("reports:dashboard")},
+        {"message": message, "back": back or reverse("reports:dashboard"), "back_to": back_to},
         status=status,
     )
 
@@ -190,6 +190,11 @@ def export(request):
     now = timezone.now()
     try:
         parsed = parse(user, slug, params, today=timezone.localdate(now))
+        services.ssda903_ready_check(user=user, slug=slug, year=parsed)
+    except services.NotReady as error:
+        return _export_error(
+            request, error.message, status=409, back=reverse("reports:ssda903"), back_to="SSDA903"
+        )
     except ApplicationError as error:
         return _export_error(request, error.message)
     if slug in LARGE_TABLES and services.is_large(export_size(user, slug, parsed)):

@@ -65,8 +65,47 @@ class TestValidation:
         rows = [row(start="01/05/2025", end=""), row(start="03/05/2025", end="04/05/2025")]
         assert codes(rows) == [(2, "C1", "574")]
 
+    def test_the_rules_that_need_placements(self):
+        periods = {
+            # Moved home on 30 June; care ended on 31 December.
+            "C5": [(date(2024, 1, 10), date(2025, 6, 30)), (date(2025, 6, 30), date(2025, 12, 31))],
+            "C6": [(date(2024, 1, 10), date(2025, 9, 30))],
+            "C7": [(date(2025, 5, 1), None)],
+            "C8": [(date(2024, 1, 10), date(2026, 5, 1))],  # ends after the year
+            "C1": [(date(2024, 1, 10), None)],
+        }
+        rows = [
+            row(child="C5", start="10/06/2025", end=""),  # 1: 575 (placement ended), 577
+            row(child="C6", start="01/09/2025", end="05/10/2025"),  # 2: 577 (ends after care)
+            row(child="C7", start="20/04/2025", end="21/04/2025"),  # 3: 578 (before care began)
+            row(dob="10/06/2025", start="10/06/2025", end="11/06/2025"),  # 4: 586 (same day)
+            row(child="C8", start="30/03/2026", end=""),  # 5: open at the year end: fine
+            row(child="C5", start="01/08/2025", end="02/08/2025"),  # 6: after the move: 574 only
+        ]
+        assert codes(rows, periods=periods) == [
+            (1, "C5", "575"),
+            (1, "C5", "577"),
+            (2, "C6", "577"),
+            (3, "C7", "578"),
+            (4, "C1", "586"),
+            (6, "C5", "574"),
+        ]
+
     def test_every_rule_has_a_message(self):
-        assert set(RULES) == {"1004", "1005", "1006", "567", "570", "571", "574", "586", "581"}
+        assert set(RULES) == {
+            "1004",
+            "1005",
+            "1006",
+            "567",
+            "570",
+            "571",
+            "574",
+            "575",
+            "577",
+            "578",
+            "586",
+            "581",
+        }
 
 
 class TestTheTableFromRecords:
@@ -111,8 +150,8 @@ class TestTheTableFromRecords:
         assert later.failures == []
 
     def test_records_changed_behind_the_services_back_are_reported(self, figures):
-        """A placement moved after the episodes (581) and a date of birth corrected to after
-        an episode (586) are caught."""
+        """A placement moved to after the episodes (578: before care began) and a date of birth
+        corrected to after an episode (586) are caught."""
         from apps.children.models import Child, Placement
 
         sm_a = figures.world.users["sm_a"]
@@ -125,7 +164,7 @@ class TestTheTableFromRecords:
         failures = [(f.row, f.child, f.code) for f in ssda903_missing(sm_a, 2025).failures]
         assert failures == [(1, "IDA1", "586")]
         failures = [(f.row, f.child, f.code) for f in ssda903_missing(sm_a, 2026).failures]
-        assert failures == [(5, "IDA2", "581")]
+        assert failures == [(5, "IDA2", "578")]
 
     def test_collection_year(self):
         assert collection_year(2025) == (date(2025, 4, 1), date(2026, 3, 31))

@@ -220,6 +220,34 @@ class TestSsda903Page:
             "",
         ]
 
+    def test_a_return_with_errors_is_not_ready_and_its_file_is_refused(
+        self, figures, signed_in, api
+    ):
+        from datetime import date
+
+        from apps.children.models import Child
+
+        # A date of birth changed behind the services' back, after a1's first episode: 586.
+        Child.objects.filter(pk=figures.world.children["a1"].pk).update(
+            date_of_birth=date(2025, 12, 1)
+        )
+        client = signed_in(figures.world.users["sm_a"])
+        html = body(client.get("/reports/ssda903/", {"year": 2025}))
+        assert 'data-testid="ssda903-not-ready"' in html
+        assert "table=ssda903&amp;filetype=csv&amp;year=2025" not in html
+        refused = client.get(EXPORT, {"table": "ssda903", "year": "2025"})
+        assert refused.status_code == 409
+        assert "The SSDA903 Missing table is not ready: 1 error in 1 row" in body(refused)
+        # The validation report, the list to fix, is always there.
+        report = client.get(EXPORT, {"table": "ssda903-errors", "year": "2025"})
+        assert report.status_code == 200 and csv_rows(report)[1][2] == "586"
+        partner = api(figures.world.users["sm_a"])
+        refused = partner.get("/api/v1/reports/export/", {"table": "ssda903", "year": 2025})
+        assert refused.status_code == 409
+        assert "not ready" in refused.json()["message"]
+        data = partner.get("/api/v1/reports/ssda903/", {"year": 2025}).json()
+        assert data["ready"] is False and data["failures"][0]["rule"] == "586"
+
     def test_a_bad_year_gets_an_error_summary(self, figures, signed_in):
         html = body(signed_in(figures.world.users["sm_a"]).get("/reports/ssda903/", {"year": "1"}))
         assert "Choose a collection year from the list" in html
