@@ -1012,9 +1012,9 @@ class Generator:
                 police_at = candidate
                 reference = f"{force.short}-{ep.start.year % 100}-{rng.randint(10000, 99999)}"
                 grade = (
-                    rng.choices(["no_apparent_risk", "low", "medium", "high"], [15, 45, 32, 8])[0]
+                    rng.choices(["very_low", "low", "medium", "high"], [15, 45, 32, 8])[0]
                     if missing
-                    else "no_apparent_risk"
+                    else "very_low"
                 )
         ep.police_at, ep.risk_grade = police_at, grade
         notified = min(ep.start + rng.randint(30, 120) * MINUTE, end)

@@ -78,6 +78,10 @@ class Organisation(models.Model):
         blank=True,
         help_text="Told of every episode of a child it places or who lives in its area.",
     )
+    # A police force's review times: hours after a risk grade by when it must be reviewed, per
+    # grade ({"high": 2, ...}); a grade it leaves out takes Homeward's default
+    # (apps.episodes.services.RISK_REVIEW_HOURS).
+    risk_review_hours = models.JSONField(default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:

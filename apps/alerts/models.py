@@ -36,6 +36,7 @@ class RuleType(models.TextChoices):
     ACTION_OVERDUE = "action_overdue", "Strategy meeting action overdue"
     CSE_REVIEW_DUE = "cse_review_due", "CSE risk assessment review due"
     MEETING_REVIEW_DUE = "meeting_review_due", "Strategy meeting review due"
+    RISK_REVIEW_DUE = "risk_review_due", "Police risk grade not reviewed in time"
 
 
 # Which parameters each rule type uses. The rule form asks for these and no others.
@@ -51,6 +52,7 @@ RULE_PARAMETERS: dict[str, tuple[str, ...]] = {
     # Days before the review date that the alert is raised (it is raised once).
     RuleType.CSE_REVIEW_DUE: ("days",),
     RuleType.MEETING_REVIEW_DUE: ("days",),
+    RuleType.RISK_REVIEW_DUE: (),  # the review time comes with each grade
 }
 # Rules checked by beat every minute; the others run when the data changes.
 TIME_RULES = {
@@ -60,6 +62,7 @@ TIME_RULES = {
     RuleType.ACTION_OVERDUE,
     RuleType.CSE_REVIEW_DUE,
     RuleType.MEETING_REVIEW_DUE,
+    RuleType.RISK_REVIEW_DUE,
 }
 
 
@@ -158,6 +161,11 @@ class EscalationRule(TimeStampedModel, VersionedModel):
                 return (
                     f"The child's CSE risk assessment due for review within "
                     f"{n(self.days, 'day')}, or overdue"
+                )
+            case RuleType.RISK_REVIEW_DUE:
+                return (
+                    "A child still missing or away whose police risk grade passed its review "
+                    "time with no new grade"
                 )
             case RuleType.MEETING_REVIEW_DUE:
                 return (

@@ -265,11 +265,9 @@ def _fill(spec: EpisodePlan, *, force: str, now: datetime, story: bool = False) 
         spec.reported_to_police_at = min(start + _minutes(rng, 0.3, 1.5), limit)
         year = timezone.localtime(start).year % 100
         spec.police_reference = f"{force}-{year}-{rng.randint(10000, 99999)}"
-        spec.risk_grade = rng.choices(
-            ["no_apparent_risk", "low", "medium", "high"], [15, 45, 32, 8]
-        )[0]
+        spec.risk_grade = rng.choices(["very_low", "low", "medium", "high"], [15, 45, 32, 8])[0]
         if spec.kind == "A":
-            spec.risk_grade = "no_apparent_risk"
+            spec.risk_grade = "very_low"
         recorded = spec.reported_to_police_at + _minutes(rng, 0.5, 2)
         if force == DEMO_POLICE_FORCE and rng.random() < 0.6 and recorded < limit:
             spec.police_records_at = recorded
@@ -492,7 +490,7 @@ def plan(now: datetime, children: list[ChildInfo]) -> list[EpisodePlan]:
     ]
     for spec in rng.sample(long_ones, min(3, len(long_ones))):
         spec.returned_at = spec.last_seen_at + _minutes(rng, 76, 120)
-        raised = {"no_apparent_risk": "low", "low": "medium"}.get(spec.risk_grade, "high")
+        raised = {"very_low": "low", "low": "medium"}.get(spec.risk_grade, "high")
         spec.risk_change = spec.risk_change or (spec.last_seen_at + timedelta(hours=30), raised)
         if spec.visit_at is not None:
             spec.visit_at = spec.returned_at + _minutes(rng, 2, 6)

@@ -36,7 +36,14 @@ from apps.episodes.models import (
 )
 from apps.episodes.services import EPISODE_FIELDS, INTERVIEW_FIELDS, RETURN_FIELDS
 
-POLICE_FIELDS = ("reported_to_police_at", "police_reference", "risk_grade")
+POLICE_FIELDS = (
+    "reported_to_police_at",
+    "police_reference",
+    "risk_grade",
+    "risk_graded_by",
+    "risk_grader_contact",
+    "risk_review_at",
+)
 
 
 KIND_HINTS = {
@@ -166,6 +173,11 @@ class EpisodeEditForm(KeepStoredTimesMixin, VersionedFormMixin, ShapeOnlyModelFo
         label="When was it reported to the police?", help_text=TIME_HINT, required=False
     )
     risk_grade = risk_field()
+    risk_review_at = GovukDateTimeField(
+        label="When is the risk grade to be reviewed?",
+        help_text="Leave it for the police force's time for the grade. " + TIME_HINT,
+        required=False,
+    )
 
     class Meta:
         model = Episode

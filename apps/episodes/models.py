@@ -33,7 +33,10 @@ class EpisodeKind(models.TextChoices):
 
 
 class RiskGrade(models.TextChoices):
-    NO_APPARENT_RISK = "no_apparent_risk", "No apparent risk"
+    """The police risk grades of the current APP on missing persons (College of Policing):
+    very low, low, medium, high ("no apparent risk" became very low, migration 0008)."""
+
+    VERY_LOW = "very_low", "Very low"
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"
     HIGH = "high", "High"
@@ -43,7 +46,7 @@ RISK_ORDER = {
     RiskGrade.HIGH: 0,
     RiskGrade.MEDIUM: 1,
     RiskGrade.LOW: 2,
-    RiskGrade.NO_APPARENT_RISK: 3,
+    RiskGrade.VERY_LOW: 3,
     None: 4,
 }
 
@@ -139,6 +142,18 @@ class Episode(TimeStampedModel, VersionedModel):
     reported_to_police_at = models.DateTimeField(null=True, blank=True)
     police_reference = models.CharField(max_length=50, blank=True)
     risk_grade = models.CharField(max_length=20, choices=RiskGrade.choices, blank=True)
+    # APP: each grade records who gave it, how to reach them, when, and when it is reviewed.
+    risk_graded_at = models.DateTimeField("risk graded at", null=True, blank=True)
+    risk_graded_by = models.CharField(
+        "who gave the grade",
+        max_length=200,
+        blank=True,
+        help_text="The officer's name and collar number",
+    )
+    risk_grader_contact = models.CharField(
+        "their contact details", max_length=200, blank=True, help_text="A phone number or email"
+    )
+    risk_review_at = models.DateTimeField("risk grade to be reviewed by", null=True, blank=True)
     # Duties to tell people.
     social_worker_notified_at = models.DateTimeField(
         "placing authority and social worker told at", null=True, blank=True
@@ -184,6 +199,12 @@ class Episode(TimeStampedModel, VersionedModel):
             ),
         ]
         indexes = [
+            # The "risk grade review overdue" time rule: open episodes by review time.
+            models.Index(
+                fields=["risk_review_at"],
+                condition=Q(returned_at__isnull=True, risk_review_at__isnull=False),
+                name="episode_risk_review_open",
+            ),
             # Missing-now board: open episodes.
             models.Index(
                 fields=["home", "last_seen_at"],

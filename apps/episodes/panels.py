@@ -9,7 +9,7 @@ RISK_TAGS = {
     RiskGrade.HIGH: "govuk-tag--red",
     RiskGrade.MEDIUM: "govuk-tag--orange",
     RiskGrade.LOW: "govuk-tag--yellow",
-    RiskGrade.NO_APPARENT_RISK: "govuk-tag--green",
+    RiskGrade.VERY_LOW: "govuk-tag--green",
 }
 
 

@@ -71,6 +71,10 @@ class EpisodeOutputSerializer(serializers.Serializer):
         "reported_to_police_at",
         "police_reference",
         "risk_grade",
+        "risk_graded_at",
+        "risk_graded_by",
+        "risk_grader_contact",
+        "risk_review_at",
         "social_worker_notified_at",
         "suspected_sexual_exploitation",
         "serious_police_incident",
@@ -113,6 +117,10 @@ class EpisodeOutputSerializer(serializers.Serializer):
     reported_to_police_at = _full_only(serializers.DateTimeField, allow_null=True)
     police_reference = _full_only(serializers.CharField)
     risk_grade = _full_only(serializers.ChoiceField, choices=RiskGrade.choices, allow_blank=True)
+    risk_graded_at = _full_only(serializers.DateTimeField, allow_null=True)
+    risk_graded_by = _full_only(serializers.CharField)
+    risk_grader_contact = _full_only(serializers.CharField)
+    risk_review_at = _full_only(serializers.DateTimeField, allow_null=True)
     social_worker_notified_at = _full_only(serializers.DateTimeField, allow_null=True)
     suspected_sexual_exploitation = _full_only(serializers.BooleanField)
     serious_police_incident = _full_only(serializers.BooleanField)
@@ -161,7 +169,23 @@ class EpisodeFieldsSerializer(serializers.Serializer):
         choices=RiskGrade.choices,
         required=False,
         allow_blank=True,
-        help_text="The police risk grade; each change is kept on the timeline.",
+        help_text="The police risk grade (APP: very low, low, medium, high); each change is "
+        "kept on the timeline.",
+    )
+    risk_graded_by = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Who gave the grade: the officer's name and collar number.",
+    )
+    risk_grader_contact = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Their phone or email."
+    )
+    risk_review_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the grade is to be reviewed; by default the home's police force's "
+        "time for the grade.",
     )
     suspected_sexual_exploitation = serializers.BooleanField(required=False)
     serious_police_incident = serializers.BooleanField(required=False)

@@ -49,6 +49,9 @@ EPISODE_FIELDS = [
     "reported_to_police_at",
     "police_reference",
     "risk_grade",
+    "risk_graded_by",
+    "risk_grader_contact",
+    "risk_review_at",
     "suspected_sexual_exploitation",
     "serious_police_incident",
 ]
@@ -154,7 +157,9 @@ def episode_open(
     """Report a child missing or away. The home is the child's current placement."""
     _lock_child(child)
     placement = (
-        Placement.objects.filter(child=child, end_date__isnull=True).select_related("home").first()
+        Placement.objects.filter(child=child, end_date__isnull=True)
+        .select_related("home__police_force")
+        .first()
     )
     if placement is None:
         raise _error("child", "This child has no current placement, so cannot be reported here")
@@ -172,6 +177,8 @@ def episode_open(
     )
     _check_no_overlap(episode)
     _check_police_details(episode)
+    if episode.risk_grade:
+        _graded(episode, review_given=episode.risk_review_at is not None, now=timezone.now())
     # The child (locked above), the home (its placement) and the reporter (the signed-in
     # user) exist, and the rules the constraints hold were checked just above, with their own
     # messages, under the lock: validating them again would cost a query each on the path
@@ -298,6 +305,36 @@ def reg40_decide(
     return decision
 
 
+# Hours after a police risk grade by when it is reviewed, unless the force sets its own
+# (Organisation.risk_review_hours) or the officer gives a time.
+RISK_REVIEW_HOURS = {
+    RiskGrade.HIGH: 2,
+    RiskGrade.MEDIUM: 6,
+    RiskGrade.LOW: 24,
+    RiskGrade.VERY_LOW: 48,
+}
+
+
+def risk_review_hours(force, grade: str) -> int:
+    own = (getattr(force, "risk_review_hours", None) or {}).get(grade)
+    return int(own) if own else RISK_REVIEW_HOURS[grade]
+
+
+def _graded(episode: Episode, *, review_given: bool, now) -> list[str]:
+    """A new risk grade: when it was given and, unless the officer set one, when it is to be
+    reviewed (the home's force's time for the grade). Returns the fields it set."""
+    if not episode.risk_grade:
+        episode.risk_graded_at = episode.risk_review_at = None
+        return ["risk_graded_at", "risk_review_at"]
+    episode.risk_graded_at = now
+    if not review_given or episode.risk_review_at is None:
+        hours = risk_review_hours(episode.home.police_force, episode.risk_grade)
+        episode.risk_review_at = now + timedelta(hours=hours)
+    elif episode.risk_review_at <= now:
+        raise _error("risk_review_at", "The review time must be in the future")
+    return ["risk_graded_at", "risk_review_at"]
+
+
 def _check_police_details(episode: Episode) -> None:
     _not_future(episode.reported_to_police_at, "reported_to_police_at", "The time reported")
     if episode.reported_to_police_at and episode.reported_to_police_at < episode.last_seen_at:
@@ -317,10 +354,20 @@ def episode_update(*, actor, episode: Episode, expected_version: int, **fields) 
             raise _error("last_seen_at", "The time last seen must be before the return")
         _check_no_overlap(episode)
     _check_police_details(episode)
+    if "risk_grade" in changed:
+        changed += _graded(episode, review_given="risk_review_at" in changed, now=timezone.now())
+    elif (
+        "risk_review_at" in changed
+        and episode.risk_review_at is not None
+        and episode.risk_review_at <= timezone.now()
+    ):
+        raise _error("risk_review_at", "The review time must be in the future")
     validate_instance(episode)
     _refresh_overnight(episode)
     changed.append("overnight")
-    save_versioned(episode, actor=actor, expected_version=expected_version, fields=changed)
+    save_versioned(
+        episode, actor=actor, expected_version=expected_version, fields=list(dict.fromkeys(changed))
+    )
     if "kind" in changed:
         _timeline(
             episode,

@@ -67,7 +67,7 @@ RISK_TAGS = {
     RiskGrade.HIGH: "govuk-tag--red",
     RiskGrade.MEDIUM: "govuk-tag--orange",
     RiskGrade.LOW: "govuk-tag--yellow",
-    RiskGrade.NO_APPARENT_RISK: "govuk-tag--green",
+    RiskGrade.VERY_LOW: "govuk-tag--green",
     "": "govuk-tag--grey",
 }
 # Timeline entries whose old and new values are codes: the names to show them by.

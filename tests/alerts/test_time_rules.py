@@ -425,7 +425,7 @@ def test_the_time_rules_use_the_same_queries_for_1_or_50_authorities(world, auth
     assert len(alerts.time_rules_evaluate(now=T0)) == 3 * authorities
     with CaptureQueriesContext(connection) as queries:
         assert alerts.time_rules_evaluate(now=T0 + MIN) == []
-    # The rules (1); the candidates of each of the 6 time rule types (6: open too long, no
+    # The rules (1); the candidates of each of the 7 time rule types (7: open too long, no
     # police report, interview not held, meeting actions overdue, CSE reviews due, meeting
-    # reviews due); the alerts already raised on them (1).
-    assert len(queries) == 8, "\n".join(q["sql"][:200] for q in queries.captured_queries)
+    # reviews due, police risk grades past review); the alerts already raised on them (1).
+    assert len(queries) == 9, "\n".join(q["sql"][:200] for q in queries.captured_queries)

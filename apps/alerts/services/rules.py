@@ -98,6 +98,14 @@ DEFAULT_RULES = [
         "acknowledge_within_minutes": 480,
     },
     {
+        "rule_type": RuleType.RISK_REVIEW_DUE,
+        "name": "Police risk grade review overdue",
+        "severity": Severity.HIGH,
+        "recipient_roles": [RecipientRole.POLICE_LIAISON, RecipientRole.HOME_MANAGER],
+        "action": "Agree the risk grade with the police again and record it",
+        "acknowledge_within_minutes": 60,
+    },
+    {
         "rule_type": RuleType.CSE_REVIEW_DUE,
         "name": "CSE risk review due",
         "days": 7,

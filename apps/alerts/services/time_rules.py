@@ -237,4 +237,39 @@ def cse_reviews_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
     return due
 
 
+def risk_reviews_due(*, rules: list[EscalationRule], now: datetime) -> list[Due]:
+    """The time-rule source of "police risk grade review overdue": open episodes whose risk
+    grade's review time has passed (up to CATCH_UP ago) with no new grade since. Keyed by the
+    review time, so a new grade with its own review time can alert again. One query."""
+    from apps.core.clock import display_time
+    from apps.episodes.models import Episode
+
+    if not rules:
+        return []
+    by_authority = rules_by_authority(rules)
+    episodes = (
+        Episode.objects.open()
+        .filter(
+            risk_review_at__lte=now,
+            risk_review_at__gte=now - CATCH_UP,
+            child__placing_authority_id__in=list(by_authority),
+        )
+        .select_related("child", "home")
+    )
+    due = []
+    for episode in episodes:
+        given = f", by {episode.risk_graded_by}" if episode.risk_graded_by else ""
+        contact = f" ({episode.risk_grader_contact})" if episode.risk_grader_contact else ""
+        summary = (
+            f"Graded {episode.get_risk_grade_display().lower()} risk "
+            f"{display_time(episode.risk_graded_at)}{given}{contact}; the review was due "
+            f"{display_time(episode.risk_review_at)} and no new grade is recorded"
+        )
+        key = f"risk-review:{episode.pk}:{int(episode.risk_review_at.timestamp())}"
+        for rule in by_authority[episode.child.placing_authority_id]:
+            due.append(Due(rule, episode, key, summary))
+    return due
+
+
 time_rule_source_register(rule_type=RuleType.CSE_REVIEW_DUE, source=cse_reviews_due)
+time_rule_source_register(rule_type=RuleType.RISK_REVIEW_DUE, source=risk_reviews_due)
