@@ -467,3 +467,60 @@ class InterviewSummaryForm(VersionedFormMixin, ShapeOnlyModelForm):
             "Write only what they need to keep the child safe. Leave it empty to share nothing."
         }
         widgets = {"shared_summary": textarea(4)}
+
+
+class LateRecordForm(ShapeOnlyModelForm):
+    """An episode that has already ended, recorded afterwards: when and where the child was
+    last seen, when and how they came back, and why it is recorded late."""
+
+    kind = radios(
+        "Was the child missing or away?",
+        KIND_CHOICES,
+        hints=KIND_HINTS,
+        error="Select whether the child was missing or away",
+    )
+    last_seen_at = GovukDateTimeField(
+        label="When were they last seen?",
+        help_text=TIME_HINT,
+        error_messages={"required": "Enter when the child was last seen"},
+    )
+    returned_at = GovukDateTimeField(
+        label="When did they come back?",
+        help_text=TIME_HINT,
+        error_messages={"required": "Enter when the child came back"},
+    )
+    return_method = radios(
+        "How did they come back?", ReturnMethod.choices, error="Select how the child came back"
+    )
+
+    class Meta:
+        model = Episode
+        fields = [
+            "kind",
+            "last_seen_at",
+            "last_seen_where",
+            "returned_at",
+            "return_method",
+            "found_where",
+            "concerns",
+            "late_reason",
+        ]
+        labels = {
+            **EPISODE_LABELS,
+            "found_where": "Where had they been?",
+            "concerns": "Concerns",
+            "late_reason": "Why is this recorded now, after they came back?",
+        }
+        help_texts = {
+            **EPISODE_HINTS,
+            "late_reason": "For example, the weekend staff did not have access to Homeward",
+        }
+        error_messages = {
+            "last_seen_where": {"required": "Enter where the child was last seen"},
+            "late_reason": {"required": "Enter why this is recorded after the child came back"},
+        }
+        widgets = {"concerns": textarea(3), "late_reason": textarea(2)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["late_reason"].required = True

@@ -154,6 +154,9 @@ class Episode(TimeStampedModel, VersionedModel):
         "their contact details", max_length=200, blank=True, help_text="A phone number or email"
     )
     risk_review_at = models.DateTimeField("risk grade to be reviewed by", null=True, blank=True)
+    # Recorded after the child came back (the start and the return on one form), and why.
+    recorded_late = models.BooleanField(default=False)
+    late_reason = models.TextField("why it is recorded late", blank=True, max_length=2000)
     # Duties to tell people.
     social_worker_notified_at = models.DateTimeField(
         "placing authority and social worker told at", null=True, blank=True

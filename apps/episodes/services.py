@@ -113,9 +113,9 @@ def _check_no_overlap(episode: Episode) -> None:
     others = Episode.objects.filter(child_id=episode.child_id).exclude(pk=episode.pk)
     touching = others.filter(Q(returned_at__isnull=True) | Q(returned_at__gt=episode.last_seen_at))
     if episode.returned_at is not None:
-        touching = touching.filter(
-            Q(returned_at__isnull=True) | Q(last_seen_at__lt=episode.returned_at)
-        )
+        # An episode that has ended (a late record, an edit) touches only those that began
+        # before it ended: a child missing again now does not block recording last weekend.
+        touching = touching.filter(last_seen_at__lt=episode.returned_at)
     first = (
         touching.order_by(F("returned_at").desc(nulls_first=True))
         .values_list("pk", "returned_at")
@@ -465,6 +465,98 @@ def episode_record_return(
     interview.save()
     episode_evaluate(episode=episode)
     _tell(episode, "returned", actor)
+    return episode
+
+
+@transaction.atomic
+def episode_record_late(
+    *,
+    actor,
+    child: Child,
+    kind: str,
+    last_seen_at: datetime,
+    last_seen_where: str,
+    returned_at: datetime,
+    late_reason: str,
+    **fields,
+) -> Episode:
+    """Record an episode that has already ended (the weekend's absences written up on Monday):
+    the start and the return on one form, with why it is recorded late. The home is the one
+    the child lived at when last seen. The same checks, rules and notices run as for a report
+    and a return; the episode and its timeline say it was recorded late."""
+    _lock_child(child)
+    if not (late_reason or "").strip():
+        raise _error("late_reason", "Enter why this is recorded after the child came back")
+    _not_future(last_seen_at, "last_seen_at", "The time last seen")
+    _not_future(returned_at, "returned_at", "The time of return")
+    if returned_at <= last_seen_at:
+        raise _error("returned_at", "The return must be after the child was last seen")
+    if timezone.localdate(last_seen_at) <= child.date_of_birth:
+        raise _error("last_seen_at", "The time last seen must be after the child's birth")
+    placement = (
+        Placement.objects.filter(child=child)
+        .on(timezone.localdate(last_seen_at))
+        .select_related("home__police_force")
+        .order_by("-start_date")
+        .first()
+    )
+    if placement is None:
+        raise _error("last_seen_at", "The child had no placement then, so it cannot be recorded")
+    episode = Episode(
+        child=child,
+        home=placement.home,
+        kind=kind,
+        last_seen_at=last_seen_at,
+        last_seen_where=last_seen_where,
+        reported_by=actor,
+        returned_at=returned_at,
+        return_recorded_by=actor,
+        recorded_late=True,
+        late_reason=late_reason.strip(),
+        **{
+            name: value
+            for name, value in fields.items()
+            if name in EPISODE_FIELDS + RETURN_FIELDS and name != "risk_review_at"
+        },
+    )
+    if episode.found_postcode:
+        try:
+            validate_postcode(episode.found_postcode)
+        except ValidationError as error:
+            raise _error("found_postcode", error.messages[0]) from None
+        episode.found_postcode = normalise_postcode(episode.found_postcode)
+    if not episode.return_method:
+        raise _error("return_method", "Choose how the child came back")
+    _check_no_overlap(episode)
+    _check_police_details(episode)
+    if episode.risk_grade:
+        episode.risk_graded_at = timezone.now()  # no review: the child is back
+    validate_instance(episode)
+    _refresh_overnight(episode)
+    episode._history_user = actor
+    episode.save()
+    _timeline(
+        episode,
+        actor,
+        UpdateCategory.REPORTED,
+        at=last_seen_at,
+        text=f"Recorded late by {actor.full_name}: {episode.late_reason}",
+        new=kind,
+    )
+    _timeline(
+        episode,
+        actor,
+        UpdateCategory.RETURN,
+        at=returned_at,
+        text=episode.get_return_method_display(),
+    )
+    _starts, _ends, hours = _authority_clock(child)
+    interview = ReturnInterview(episode=episode, due_at=returned_at + timedelta(hours=hours))
+    interview._history_user = actor
+    interview.save()
+    episode_evaluate(episode=episode)
+    _tell(episode, "returned", actor)
+    reg40_sync(episode=episode, actor=actor)
     return episode
 
 

@@ -22,6 +22,7 @@ episode_patterns = [
     # A child's episodes, and reporting one.
     path("child/<int:child_pk>/", views.child_episodes, name="child"),
     path("report/<int:child_pk>/", views.episode_report, name="report"),
+    path("record-late/<int:child_pk>/", views.episode_record_late, name="record_late"),
     # One episode.
     path("<int:pk>/", views.episode_detail, name="detail"),
     path("<int:pk>/edit/", views.episode_edit, name="edit"),

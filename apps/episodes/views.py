@@ -38,6 +38,7 @@ from apps.episodes.forms import (
     EpisodeReportForm,
     InterviewForm,
     InterviewSummaryForm,
+    LateRecordForm,
     Reg40Form,
     ReturnForm,
     StepTickForm,
@@ -188,6 +189,32 @@ def episode_report(request, child_pk):
         "episodes/report.html",
         {"child": child, "form": form, "open_episode": open_episode},
     )
+
+
+@login_required
+def episode_record_late(request, child_pk):
+    """An absence that has already ended, recorded afterwards."""
+    child = get_child_for_user(request.user, child_pk)
+    require(access.can_log_episode(request.user, child))
+    form = LateRecordForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode = services.episode_record_late(
+                actor=request.user, child=child, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(
+                request,
+                f"The episode is recorded, marked as recorded late. The return interview is "
+                f"due by {display_time(episode.interview.due_at)}.",
+            )
+            if not access.sees_episode(request.user, episode):
+                return redirect("children:detail", pk=child.pk)
+            return redirect("episodes:detail", pk=episode.pk)
+    _log(request, child)
+    return render(request, "episodes/record_late.html", {"child": child, "form": form})
 
 
 # One episode ---------------------------------------------------------------------------------

@@ -142,6 +142,7 @@ class EpisodeRow:
     interview_offered_at: datetime | None = None
     interview_outcome: str = ""
     interview_held_at: datetime | None = None
+    recorded_late: bool = False
 
     @property
     def start_day(self) -> date:
@@ -226,6 +227,7 @@ EPISODE_FIELDS = [
     "interview__offered_at",
     "interview__outcome",
     "interview__held_at",
+    "recorded_late",
     "child_visible",
 ]
 
@@ -268,6 +270,7 @@ def _episode_rows(user, filters: Filters, since: datetime, until: datetime) -> l
             interview_offered_at=v["interview__offered_at"],
             interview_outcome=v["interview__outcome"] or "",
             interview_held_at=v["interview__held_at"],
+            recorded_late=v["recorded_late"],
         )
         for v in values
     ]

@@ -450,6 +450,7 @@ def episodes_table(d: Dashboard) -> Table:
             r.age,
             "Yes" if r.out_of_area else "No",
             "Yes" if (r.flagged_exploitation or r.flagged_police) else "No",
+            "Yes" if r.recorded_late else "No",
         ]
         for r in d.episodes
     ]
@@ -469,6 +470,7 @@ def episodes_table(d: Dashboard) -> Table:
             "Age at the start",
             "Placed out of area",
             "Regulation 40 flag",
+            "Recorded late",
         ],
         rows=rows,
         summary=f"{_plural(len(rows), 'episode')}.",

@@ -217,6 +217,9 @@ WEB_ROUTES = [
     Route("episodes:interviews", "none", INTERVIEW_LISTERS),
     Route("episodes:child", "child", visible_children(), child_kwarg="child_pk"),
     Route("episodes:report", "child", EPISODE_LOGGERS, ("GET", "POST"), child_kwarg="child_pk"),
+    Route(
+        "episodes:record_late", "child", EPISODE_LOGGERS, ("GET", "POST"), child_kwarg="child_pk"
+    ),
     Route("episodes:detail", "episode", EPISODE_VIEWERS),
     Route("episodes:edit", "episode", EPISODE_UPDATERS, ("GET", "POST")),
     Route("episodes:next_steps", "episode", EPISODE_UPDATERS),
