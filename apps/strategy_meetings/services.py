@@ -231,7 +231,8 @@ def meeting_record(
         raise _error("held_at", "This meeting was cancelled")
     if held_at > timezone.now() + timedelta(minutes=1):
         raise _error("held_at", "The time held must be now or in the past")
-    if held_at < meeting.scheduled_at:
+    # To the minute: the form shows times to the minute, and offers the booked time.
+    if held_at < meeting.scheduled_at.replace(second=0, microsecond=0):
         raise _error(
             "held_at",
             f"The meeting was booked for {display_time(meeting.scheduled_at)}: it cannot have "

@@ -197,8 +197,9 @@ class TestRecordingAndActions:
         assert "it cannot have been held before then" in error.value.fields["held_at"][0]
         meeting.refresh_from_db()
         assert meeting.status == MeetingStatus.SCHEDULED
-        # Brought forward and held an hour ago: moved to then first, it can be recorded.
-        held = timezone.now() - timedelta(hours=1)
+        # Brought forward and held an hour ago: moved to then first, it can be recorded, at
+        # the booked time as the form offers it (to the minute).
+        held = (timezone.now() - timedelta(hours=1)).replace(second=30)
         meeting = services.meeting_move(
             actor=world.users["sw_a"],
             meeting=meeting,
@@ -210,7 +211,7 @@ class TestRecordingAndActions:
             actor=world.users["sw_a"],
             meeting=meeting,
             expected_version=meeting.version,
-            held_at=held,
+            held_at=held.replace(second=0),
             minutes="Agreed a safety plan.",
             decisions=["safety_plan"],
         )
