@@ -418,6 +418,19 @@ class StepTickForm(GovukForm):
                 error="Select the police risk grade",
                 help_text="As the police graded it",
             )
+            # APP: a grade records who gave it and how to reach them.
+            self.fields["risk_graded_by"] = forms.CharField(
+                label="Who gave the grade?",
+                help_text="The officer's name and collar number",
+                max_length=200,
+                error_messages={"required": "Enter who gave the grade"},
+            )
+            self.fields["risk_grader_contact"] = forms.CharField(
+                label="How can they be reached?",
+                help_text="A phone number or email",
+                max_length=200,
+                required=False,
+            )
         elif step == FirstStep.PARENT_TOLD:
             self.fields["told"] = radios(
                 "Was the parent or carer told?",

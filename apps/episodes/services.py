@@ -791,6 +791,8 @@ def step_tick(
     reported_to_police_at: datetime | None = None,
     police_reference: str = "",
     risk_grade: str = "",
+    risk_graded_by: str = "",
+    risk_grader_contact: str = "",
     not_appropriate: bool = False,
     note: str = "",
 ) -> StepTick:
@@ -832,7 +834,11 @@ def step_tick(
     elif step == FirstStep.RISK_GRADE:
         if risk_grade not in RiskGrade.values:
             raise _error("risk_grade", "Choose the police risk grade")
-        changes = {"risk_grade": risk_grade}
+        changes = {
+            "risk_grade": risk_grade,
+            "risk_graded_by": (risk_graded_by or "").strip(),
+            "risk_grader_contact": (risk_grader_contact or "").strip(),
+        }
     elif step == FirstStep.PARENT_TOLD and not_appropriate and not note:
         raise _error("note", "Enter why telling the parent or carer is not appropriate")
     if step != FirstStep.PARENT_TOLD:

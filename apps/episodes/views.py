@@ -736,7 +736,11 @@ def step_tick(request, pk, step):
             "police_reference": episode.police_reference,
         }
     elif row["code"] == FirstStep.RISK_GRADE:
-        initial["risk_grade"] = episode.risk_grade or None
+        initial |= {
+            "risk_grade": episode.risk_grade or None,
+            "risk_graded_by": episode.risk_graded_by,
+            "risk_grader_contact": episode.risk_grader_contact,
+        }
     form = StepTickForm(_data(request), step=row["code"], initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -244,6 +244,29 @@ class TestPages:
         html = body(client.get(base))
         assert "3 of 6 steps left" in html and "Reference CAD 77" in html
 
+    def test_the_risk_grade_step_records_who_gave_it(self, world, signed_in):
+        episode = report(world)
+        client = signed_in(world.users["cw_a1"])
+        url = f"/episodes/{episode.pk}/next-steps/risk_grade/"
+        html = body(client.get(url))
+        assert "Who gave the grade?" in html
+        refused = client.post(url, {"version": 0, "episode_version": 1, "risk_grade": "medium"})
+        assert "Enter who gave the grade" in body(refused)
+        response = client.post(
+            url,
+            {
+                "version": 0,
+                "episode_version": 1,
+                "risk_grade": "medium",
+                "risk_graded_by": "PC 4411 Okoro",
+                "risk_grader_contact": "07700 900123",
+            },
+        )
+        assert response.status_code == 302
+        episode.refresh_from_db()
+        assert (episode.risk_grade, episode.risk_graded_by) == ("medium", "PC 4411 Okoro")
+        assert episode.risk_grader_contact == "07700 900123" and episode.risk_review_at
+
     def test_a_stale_tick_re_renders_with_the_error_summary(self, world, signed_in):
         episode = report(world)
         tick(world, episode, FirstStep.SEARCH, user="hm_a1")
