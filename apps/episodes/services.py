@@ -164,7 +164,8 @@ def episode_open(
     if placement is None:
         raise _error("child", "This child has no current placement, so cannot be reported here")
     _not_future(last_seen_at, "last_seen_at", "The time last seen")
-    if timezone.localtime(last_seen_at).date() < child.date_of_birth:
+    if timezone.localdate(last_seen_at) <= child.date_of_birth:
+        # After the day of birth: the DfE's rule 586 counts the same day as an error.
         raise _error("last_seen_at", "The time last seen must be after the child's birth")
     episode = Episode(
         child=child,

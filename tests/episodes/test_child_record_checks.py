@@ -98,3 +98,19 @@ def test_a_date_of_birth_after_the_first_placement_is_refused(world):
         edit_birth(world, first + timedelta(days=1))
     assert "before the child's first placement" in error.value.fields["date_of_birth"][0]
     assert edit_birth(world, first - timedelta(days=1)).date_of_birth == first - timedelta(days=1)
+
+
+def test_an_episode_is_never_reported_on_the_day_of_birth(world):
+    """SSDA903 rule 586 counts a start on the date of birth as an error: so does the report."""
+    child = world.children["a1"]
+    child.date_of_birth = timezone.localdate() - timedelta(days=1)
+    child.save(update_fields=["date_of_birth"])  # test only: a baby placed yesterday
+    with pytest.raises(ApplicationError) as error:
+        episodes.episode_open(
+            actor=world.users["cw_a1"],
+            child=child,
+            kind="M",
+            last_seen_at=timezone.now().replace(hour=0, minute=30) - timedelta(days=1),
+            last_seen_where="Bus station",
+        )
+    assert "after the child's birth" in error.value.fields["last_seen_at"][0]
