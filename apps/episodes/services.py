@@ -132,6 +132,43 @@ def _check_no_overlap(episode: Episode) -> None:
     raise _error("last_seen_at", "This would overlap another episode of the child")
 
 
+def _check_after_birth(child: Child, last_seen_at: datetime) -> None:
+    """After the day of birth: the DfE's rule 586 counts the same day as an error."""
+    if timezone.localdate(last_seen_at) <= child.date_of_birth:
+        raise _error("last_seen_at", "The time last seen must be after the child's birth")
+
+
+def _check_return(episode: Episode) -> None:
+    """The return's details: a real postcode (normalised) and how the child came back."""
+    if episode.found_postcode:
+        try:
+            validate_postcode(episode.found_postcode)
+        except ValidationError as error:
+            raise _error("found_postcode", error.messages[0]) from None
+        episode.found_postcode = normalise_postcode(episode.found_postcode)
+    if not episode.return_method:
+        raise _error("return_method", "Choose how the child came back")
+
+
+def _returned(episode: Episode, actor) -> ReturnInterview:
+    """A saved return: on the timeline, and the return interview's clock started (the
+    authority's hours, 72 by default)."""
+    _timeline(
+        episode,
+        actor,
+        UpdateCategory.RETURN,
+        at=episode.returned_at,
+        text=episode.get_return_method_display(),
+    )
+    _starts, _ends, hours = _authority_clock(episode.child)
+    interview = ReturnInterview(
+        episode=episode, due_at=episode.returned_at + timedelta(hours=hours)
+    )
+    interview._history_user = actor
+    interview.save()
+    return interview
+
+
 def _timeline(episode, actor, category, *, at=None, text="", old="", new="") -> EpisodeUpdate:
     return EpisodeUpdate.objects.create(
         episode=episode,
@@ -164,9 +201,7 @@ def episode_open(
     if placement is None:
         raise _error("child", "This child has no current placement, so cannot be reported here")
     _not_future(last_seen_at, "last_seen_at", "The time last seen")
-    if timezone.localdate(last_seen_at) <= child.date_of_birth:
-        # After the day of birth: the DfE's rule 586 counts the same day as an error.
-        raise _error("last_seen_at", "The time last seen must be after the child's birth")
+    _check_after_birth(child, last_seen_at)
     episode = Episode(
         child=child,
         home=placement.home,
@@ -436,14 +471,7 @@ def episode_record_return(
         raise _error("returned_at", "The return must be after the child was last seen")
     episode.returned_at = returned_at
     apply_changes(episode, data=fields, allowed=RETURN_FIELDS)
-    if episode.found_postcode:
-        try:
-            validate_postcode(episode.found_postcode)
-        except ValidationError as error:
-            raise _error("found_postcode", error.messages[0]) from None
-        episode.found_postcode = normalise_postcode(episode.found_postcode)
-    if not episode.return_method:
-        raise _error("return_method", "Choose how the child came back")
+    _check_return(episode)
     episode.return_recorded_by = actor
     validate_instance(episode)
     _refresh_overnight(episode)
@@ -453,17 +481,7 @@ def episode_record_return(
         expected_version=expected_version,
         fields=["returned_at", "overnight", "return_recorded_by", *RETURN_FIELDS],
     )
-    _timeline(
-        episode,
-        actor,
-        UpdateCategory.RETURN,
-        at=returned_at,
-        text=episode.get_return_method_display(),
-    )
-    _starts, _ends, hours = _authority_clock(episode.child)
-    interview = ReturnInterview(episode=episode, due_at=returned_at + timedelta(hours=hours))
-    interview._history_user = actor
-    interview.save()
+    _returned(episode, actor)
     episode_evaluate(episode=episode)
     _tell(episode, "returned", actor)
     return episode
@@ -492,8 +510,7 @@ def episode_record_late(
     _not_future(returned_at, "returned_at", "The time of return")
     if returned_at <= last_seen_at:
         raise _error("returned_at", "The return must be after the child was last seen")
-    if timezone.localdate(last_seen_at) <= child.date_of_birth:
-        raise _error("last_seen_at", "The time last seen must be after the child's birth")
+    _check_after_birth(child, last_seen_at)
     placement = (
         Placement.objects.filter(child=child)
         .on(timezone.localdate(last_seen_at))
@@ -520,14 +537,7 @@ def episode_record_late(
             if name in EPISODE_FIELDS + RETURN_FIELDS and name != "risk_review_at"
         },
     )
-    if episode.found_postcode:
-        try:
-            validate_postcode(episode.found_postcode)
-        except ValidationError as error:
-            raise _error("found_postcode", error.messages[0]) from None
-        episode.found_postcode = normalise_postcode(episode.found_postcode)
-    if not episode.return_method:
-        raise _error("return_method", "Choose how the child came back")
+    _check_return(episode)
     _check_no_overlap(episode)
     _check_police_details(episode)
     if episode.risk_grade:
@@ -544,17 +554,7 @@ def episode_record_late(
         text=f"Recorded late by {actor.full_name}: {episode.late_reason}",
         new=kind,
     )
-    _timeline(
-        episode,
-        actor,
-        UpdateCategory.RETURN,
-        at=returned_at,
-        text=episode.get_return_method_display(),
-    )
-    _starts, _ends, hours = _authority_clock(child)
-    interview = ReturnInterview(episode=episode, due_at=returned_at + timedelta(hours=hours))
-    interview._history_user = actor
-    interview.save()
+    _returned(episode, actor)
     episode_evaluate(episode=episode)
     _tell(episode, "returned", actor)
     reg40_sync(episode=episode, actor=actor)
